@@ -1,0 +1,85 @@
+package io.fanwire.common.jwt;
+
+import java.security.Key;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How tokens are verified.
+ *
+ * @param algorithm the only algorithm accepted
+ * @param key the verification key: a {@code SecretKey} for HS*, a {@code PublicKey} for RS256/ES256
+ * @param previousKey a key still accepted during rotation, or {@code null}
+ * @param issuer the required {@code iss}, or {@code null} to accept any
+ * @param audience the required {@code aud}, or {@code null} to accept any
+ * @param leeway the clock skew tolerated on {@code exp} and {@code nbf}
+ * @param maxTokenBytes tokens longer than this are rejected before parsing
+ */
+public record JwtVerifierConfig(JwtAlgorithm algorithm, Key key, Key previousKey, String issuer, String audience,
+                                Duration leeway, int maxTokenBytes) {
+
+    public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
+
+    public JwtVerifierConfig {
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(leeway, "leeway");
+        if (leeway.isNegative()) {
+            throw new IllegalArgumentException("leeway: " + leeway + " (expected: >= 0)");
+        }
+        if (maxTokenBytes <= 0) {
+            throw new IllegalArgumentException("maxTokenBytes: " + maxTokenBytes + " (expected: > 0)");
+        }
+    }
+
+    /** A builder for {@code algorithm} with verification key {@code key}. */
+    public static Builder builder(JwtAlgorithm algorithm, Key key) {
+        return new Builder(algorithm, key);
+    }
+
+    /** Builds a {@link JwtVerifierConfig}; optional settings start at their {@code DEFAULT_*}. */
+    public static final class Builder {
+        private final JwtAlgorithm algorithm;
+        private final Key key;
+        private Key previousKey;
+        private String issuer;
+        private String audience;
+        private Duration leeway = DEFAULT_LEEWAY;
+        private int maxTokenBytes = DEFAULT_MAX_TOKEN_BYTES;
+
+        private Builder(JwtAlgorithm algorithm, Key key) {
+            this.algorithm = algorithm;
+            this.key = key;
+        }
+
+        public Builder previousKey(Key previousKey) {
+            this.previousKey = previousKey;
+            return this;
+        }
+
+        public Builder issuer(String issuer) {
+            this.issuer = issuer;
+            return this;
+        }
+
+        public Builder audience(String audience) {
+            this.audience = audience;
+            return this;
+        }
+
+        public Builder leeway(Duration leeway) {
+            this.leeway = leeway;
+            return this;
+        }
+
+        public Builder maxTokenBytes(int maxTokenBytes) {
+            this.maxTokenBytes = maxTokenBytes;
+            return this;
+        }
+
+        public JwtVerifierConfig build() {
+            return new JwtVerifierConfig(algorithm, key, previousKey, issuer, audience, leeway, maxTokenBytes);
+        }
+    }
+}
