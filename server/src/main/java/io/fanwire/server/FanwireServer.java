@@ -1,0 +1,420 @@
+package io.fanwire.server;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fanwire.common.codec.FrameCodec;
+import io.fanwire.common.jwt.JwtVerifier;
+import io.fanwire.common.protocol.ApplicationMessage;
+import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.Features;
+import io.fanwire.common.protocol.ServerMessage;
+import io.fanwire.server.auth.Authenticator;
+import io.fanwire.server.drain.CallbackDispatcher;
+import io.fanwire.server.drain.ConnectionInfo;
+import io.fanwire.server.drain.DrainQueue;
+import io.fanwire.server.drain.EventHandler;
+import io.fanwire.server.drain.EventSink;
+import io.fanwire.server.drain.InboundEvent;
+import io.fanwire.server.http.HttpServices;
+import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.session.Heartbeat;
+import io.fanwire.server.session.Session;
+import io.fanwire.server.session.SessionRegistry;
+import io.fanwire.server.session.SessionServices;
+import io.fanwire.server.transport.ServerChannelInitializer;
+import io.fanwire.server.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+
+/**
+ * A Fanwire server, embeddable in any JVM application.
+ *
+ * <pre>{@code
+ * try (FanwireServer server = FanwireServer.builder()
+ *         .config(ServerConfig.builder()
+ *                 .port(8000)
+ *                 .auth(AuthConfig.jwt(JwtVerifierConfig.builder(JwtAlgorithm.HS256,
+ *                         JwtKeys.hmacKey(JwtAlgorithm.HS256, secret)).build()))
+ *                 .build())
+ *         .build()
+ *         .start()) {
+ *     while (running) {
+ *         for (InboundEvent event : server.drain(512, Duration.ofMillis(100))) {
+ *             if (event instanceof InboundEvent.Message m && m.envelope().type().equals("chat")) {
+ *                 server.send(m.connection().id(), Envelope.of("chat", m.envelope().payload()));
+ *             }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Inbound events reach the application in one of two ways: <b>drain mode</b> (the default), where the
+ * application takes batches with {@link #drain(int, Duration)}, or <b>callback mode</b>
+ * ({@link Builder#handler(EventHandler, Executor)}), where a handler is called on the application's executor.
+ * Both bound the events waiting for the application and stop reading from sockets while it is behind.
+ * Outbound calls ({@link #send}, {@link #sendToUser}, {@link #disconnect}) are thread-safe and never block.
+ */
+public final class FanwireServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FanwireServer.class);
+
+    /** The server's version, from the jar manifest ({@code dev} when run from classes). */
+    public static final String VERSION = Optional.ofNullable(FanwireServer.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+
+    /** How long {@link #close()} waits for connections to finish their close handshake. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
+    private enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    private final ServerConfig config;
+    private final ServerStats stats = new ServerStats();
+    private final SessionRegistry registry = new SessionRegistry();
+    private final DrainQueue drainQueue;
+    private final EventSink sink;
+    private final JwtVerifier verifier;
+    private final Map<String, Supplier<?>> infoContributors;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private volatile State state = State.NEW;
+    private Transport transport;
+    private EventLoopGroup bossGroup;
+    private io.netty.channel.MultiThreadIoEventLoopGroup workerGroup;
+    private Heartbeat heartbeat;
+    private Channel serverChannel;
+    private Instant startedAt;
+
+    private FanwireServer(Builder builder) {
+        this.config = Objects.requireNonNull(builder.config, "config");
+        this.verifier = config.auth().required() ? new JwtVerifier(config.auth().jwt(), builder.clock) : null;
+        if (builder.handler != null) {
+            this.drainQueue = null;
+            this.sink = new CallbackDispatcher(builder.handler, builder.executor, config.drain(), stats);
+        } else {
+            this.drainQueue = new DrainQueue(config.drain(), stats);
+            this.sink = drainQueue;
+        }
+        this.infoContributors = Map.copyOf(builder.infoContributors);
+    }
+
+    /** A builder; {@link Builder#config(ServerConfig)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving. Blocks until the port is bound.
+     *
+     * @return this server
+     * @throws IllegalStateException when the server was started before, or the address cannot be bound
+     */
+    public synchronized FanwireServer start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("server already " + state.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        transport = Transport.select(config.transport());
+        bossGroup = transport.newGroup(1, "fanwire-accept");
+        workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
+        heartbeat = new Heartbeat(workerGroup, config.pingInterval(), config.idleTimeout());
+
+        Features features = new Features(config.compressionThreshold() > 0, true, false, false);
+        SessionServices sessions = new SessionServices(config, new FrameCodec(config.decodeLimits()), registry,
+                heartbeat, sink, stats, VERSION, features);
+        HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
+                () -> state == State.RUNNING, () -> state == State.RUNNING, this::info);
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, config.backlog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.writeBufferLowWaterBytes(), config.writeBufferHighWaterBytes()))
+                .childHandler(new ServerChannelInitializer(http));
+        ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            shutdownGroups();
+            state = State.STOPPED;
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + bind.cause().getMessage(), bind.cause());
+        }
+        serverChannel = bind.channel();
+        heartbeat.start();
+        startedAt = Instant.now();
+        state = State.RUNNING;
+        LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {})",
+                VERSION, serverChannel.localAddress(), config.nodeId(), transport.kind(),
+                workerGroup.executorCount(), drainQueue != null ? "drain" : "callback", config.webSocketPaths());
+        return this;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        requireStarted();
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The server's counters. */
+    public ServerStats stats() {
+        return stats;
+    }
+
+    /**
+     * Drain mode: takes up to {@code maxEvents} inbound events, waiting up to {@code timeout} for the first.
+     * Events of one connection come in order: {@code Connected}, its messages, {@code Disconnected}.
+     *
+     * @return the batch; empty when nothing arrived in time
+     * @throws IllegalStateException in callback mode
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public List<InboundEvent> drain(int maxEvents, Duration timeout) throws InterruptedException {
+        return drainQueue().drain(maxEvents, timeout);
+    }
+
+    /**
+     * Drain mode: like {@link #drain(int, Duration)}, adding to {@code into} so a batch list can be reused.
+     *
+     * @return how many events were added
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public int drainTo(Collection<? super InboundEvent> into, int maxEvents, Duration timeout)
+            throws InterruptedException {
+        return drainQueue().drainTo(into, maxEvents, timeout);
+    }
+
+    /** Drain mode: events waiting to be drained; 0 in callback mode... see {@link #pendingEvents()}. */
+    public int pendingEvents() {
+        return drainQueue != null ? drainQueue.depth() : ((CallbackDispatcher) sink).pending();
+    }
+
+    /**
+     * Sends {@code message} (an application message) to a connection. Thread-safe, non-blocking.
+     *
+     * @return whether the connection exists (delivery is not confirmed)
+     */
+    public boolean send(UUID connectionId, Envelope message) {
+        return send(connectionId, new ApplicationMessage(message));
+    }
+
+    /**
+     * Sends {@code message} to a connection. Thread-safe, non-blocking.
+     *
+     * @return whether the connection exists (delivery is not confirmed)
+     */
+    public boolean send(UUID connectionId, ServerMessage message) {
+        Objects.requireNonNull(message, "message");
+        Session session = registry.get(connectionId);
+        if (session == null) {
+            return false;
+        }
+        session.send(message);
+        return true;
+    }
+
+    /**
+     * Sends {@code message} to every connection of {@code userId}. Thread-safe, non-blocking.
+     *
+     * @return how many connections it was sent to
+     */
+    public int sendToUser(String userId, Envelope message) {
+        ApplicationMessage app = new ApplicationMessage(message);
+        Session[] sessions = registry.ofUser(userId);
+        for (Session session : sessions) {
+            session.send(app);
+        }
+        return sessions.length;
+    }
+
+    /**
+     * Closes a connection with {@code code} and {@code reason}. Thread-safe, non-blocking.
+     *
+     * @return whether the connection exists
+     * @throws IllegalArgumentException when {@code code} may not be sent in a close frame
+     */
+    public boolean disconnect(UUID connectionId, int code, String reason) {
+        if (!sendableCloseCode(code)) {
+            throw new IllegalArgumentException("code: " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
+        }
+        Session session = registry.get(connectionId);
+        if (session == null) {
+            return false;
+        }
+        session.close(code, reason == null ? "" : reason);
+        return true;
+    }
+
+    /** The connection with {@code connectionId}, if open. */
+    public Optional<ConnectionInfo> connection(UUID connectionId) {
+        Session session = registry.get(connectionId);
+        return session == null ? Optional.empty() : Optional.of(session.info());
+    }
+
+    /** The open connections of {@code userId}. */
+    public List<ConnectionInfo> connectionsOf(String userId) {
+        Session[] sessions = registry.ofUser(userId);
+        List<ConnectionInfo> out = new ArrayList<>(sessions.length);
+        for (Session session : sessions) {
+            out.add(session.info());
+        }
+        return out;
+    }
+
+    /** Open connections. */
+    public int connectionCount() {
+        return registry.size();
+    }
+
+    /** What {@code /api/info} answers: node, version, uptime, counters, and the registered contributors. */
+    public Map<String, Object> info() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("node_id", config.nodeId());
+        info.put("version", VERSION);
+        info.put("transport", transport == null ? null : transport.kind().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("uptime_seconds", startedAt == null ? 0 : Duration.between(startedAt, Instant.now()).toSeconds());
+        info.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        info.put("users", registry.users());
+        info.put("mode", drainQueue != null ? "drain" : "callback");
+        info.put("pending_events", pendingEvents());
+        info.putAll(stats.snapshot());
+        for (Map.Entry<String, Supplier<?>> e : infoContributors.entrySet()) {
+            info.put(e.getKey(), e.getValue().get());
+        }
+        return info;
+    }
+
+    /**
+     * Stops the server: no new connections, every open connection closed with 1001 "server stopping", event
+     * loops shut down. Blocks until done. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (state != State.RUNNING) {
+            state = State.STOPPED;
+            return;
+        }
+        state = State.STOPPING;
+        serverChannel.close().awaitUninterruptibly();
+        for (Session session : registry.all()) {
+            session.close(CloseCodes.GOING_AWAY, "server stopping");
+        }
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        while (registry.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        heartbeat.stop();
+        shutdownGroups();
+        state = State.STOPPED;
+        LOG.info("Fanwire stopped");
+    }
+
+    private void shutdownGroups() {
+        long quiet = config.shutdownQuietPeriod().toMillis();
+        long timeout = Math.max(quiet * 10, 2000);
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(quiet, timeout, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeout);
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(quiet, timeout, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeout);
+        }
+    }
+
+    private DrainQueue drainQueue() {
+        if (drainQueue == null) {
+            throw new IllegalStateException("drain() is for drain mode; this server runs in callback mode");
+        }
+        return drainQueue;
+    }
+
+    private void requireStarted() {
+        if (serverChannel == null) {
+            throw new IllegalStateException("server not started");
+        }
+    }
+
+    private static boolean sendableCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    }
+
+    /** Builds a {@link FanwireServer}. */
+    public static final class Builder {
+        private ServerConfig config;
+        private EventHandler handler;
+        private Executor executor;
+        private Clock clock = Clock.systemUTC();
+        private final Map<String, Supplier<?>> infoContributors = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The configuration (required). */
+        public Builder config(ServerConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * Callback mode: inbound events go to {@code handler}, called on {@code executor} (in order per
+         * connection). Pass {@code Runnable::run} to run it on the event loop — then it must never block.
+         */
+        public Builder handler(EventHandler handler, Executor executor) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The clock tokens are checked against (tests). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Adds {@code name: value.get()} to {@code /api/info} and {@link FanwireServer#info()}. */
+        public Builder info(String name, Supplier<?> value) {
+            infoContributors.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when the JWT key is weak or does not fit its algorithm
+         */
+        public FanwireServer build() {
+            return new FanwireServer(this);
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package io.fanwire.server;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import io.fanwire.common.codec.DecodeLimits;
+import io.fanwire.common.codec.FrameCodec;
+import io.fanwire.common.jwt.JwtVerifierConfig;
+import io.fanwire.server.transport.TransportKind;
+
+/**
+ * Everything a {@link FanwireServer} needs to know, immutable and validated on construction. Build one
+ * with {@link #builder()}; every setting starts at its {@code DEFAULT_*} constant.
+ *
+ * @param host the address to bind
+ * @param port the port to bind; 0 picks a free one
+ * @param transport the I/O transport
+ * @param ioThreads event loop threads; 0 means one per available processor
+ * @param backlog the accept backlog
+ * @param tcpNoDelay whether to disable Nagle's algorithm on accepted sockets
+ * @param writeBufferLowWaterBytes a connection becomes writable again below this many queued outbound bytes
+ * @param writeBufferHighWaterBytes a connection becomes unwritable above this many queued outbound bytes
+ * @param webSocketPaths the paths that upgrade to WebSocket (the first is the canonical one)
+ * @param maxFrameBytes the largest single WebSocket frame payload accepted
+ * @param maxMessageBytes the largest message accepted, after joining fragments and after decompression
+ * @param maxHttpBodyBytes the largest HTTP request body accepted before the upgrade (server API)
+ * @param maxHttpHeaderBytes the largest HTTP header block accepted
+ * @param maxHttpInitialLineBytes the longest HTTP request line accepted
+ * @param jsonFrames whether JSON goes out in text or binary frames
+ * @param pingInterval how often the server pings each connection
+ * @param idleTimeout connections silent for longer are closed with 1000 "idle"
+ * @param compressionThreshold JSON messages larger than this many bytes are sent compressed ({@code C:}) to
+ *        clients that announced compression; 0 disables compression
+ * @param auth how connecting clients authenticate
+ * @param drain bounds of the inbound event queue
+ * @param apiKey the key of the HTTP server API ({@code /api/*}), or {@code null} to switch the API off
+ * @param nodeId this node's id, reported by the info endpoint
+ * @param shutdownQuietPeriod how long event loops wait for late tasks when the server closes
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        TransportKind transport,
+        int ioThreads,
+        int backlog,
+        boolean tcpNoDelay,
+        int writeBufferLowWaterBytes,
+        int writeBufferHighWaterBytes,
+        List<String> webSocketPaths,
+        int maxFrameBytes,
+        int maxMessageBytes,
+        int maxHttpBodyBytes,
+        int maxHttpHeaderBytes,
+        int maxHttpInitialLineBytes,
+        JsonFrames jsonFrames,
+        Duration pingInterval,
+        Duration idleTimeout,
+        int compressionThreshold,
+        AuthConfig auth,
+        DrainConfig drain,
+        String apiKey,
+        String nodeId,
+        Duration shutdownQuietPeriod) {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8000;
+    public static final int DEFAULT_BACKLOG = 4096;
+    public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES = 32 * 1024;
+    public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES = 64 * 1024;
+    public static final List<String> DEFAULT_WEBSOCKET_PATHS = List.of("/ws", "/wse");
+    public static final int DEFAULT_MAX_FRAME_BYTES = DecodeLimits.DEFAULT_MAX_MESSAGE_BYTES;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = DecodeLimits.DEFAULT_MAX_MESSAGE_BYTES;
+    public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_HTTP_HEADER_BYTES = 8 * 1024;
+    public static final int DEFAULT_MAX_HTTP_INITIAL_LINE_BYTES = 4 * 1024;
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_COMPRESSION_THRESHOLD = FrameCodec.DEFAULT_COMPRESSION_THRESHOLD;
+    public static final Duration DEFAULT_SHUTDOWN_QUIET_PERIOD = Duration.ofMillis(100);
+
+    /** How JSON messages are framed. */
+    public enum JsonFrames {
+        /** Text frames: readable in browser devtools (the default). */
+        TEXT,
+        /** Binary frames, as WSE sends them. */
+        BINARY
+    }
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+        }
+        Objects.requireNonNull(transport, "transport");
+        nonNegative("ioThreads", ioThreads);
+        positive("backlog", backlog);
+        positive("writeBufferLowWaterBytes", writeBufferLowWaterBytes);
+        if (writeBufferHighWaterBytes < writeBufferLowWaterBytes) {
+            throw new IllegalArgumentException("writeBufferHighWaterBytes: " + writeBufferHighWaterBytes
+                    + " (expected: >= writeBufferLowWaterBytes " + writeBufferLowWaterBytes + ")");
+        }
+        webSocketPaths = List.copyOf(webSocketPaths);
+        if (webSocketPaths.isEmpty()) {
+            throw new IllegalArgumentException("webSocketPaths: [] (expected: at least one path)");
+        }
+        for (String path : webSocketPaths) {
+            if (!path.startsWith("/") || path.contains("?")) {
+                throw new IllegalArgumentException("webSocketPaths: " + path + " (expected: a path like /ws)");
+            }
+        }
+        positive("maxFrameBytes", maxFrameBytes);
+        positive("maxMessageBytes", maxMessageBytes);
+        positive("maxHttpBodyBytes", maxHttpBodyBytes);
+        positive("maxHttpHeaderBytes", maxHttpHeaderBytes);
+        positive("maxHttpInitialLineBytes", maxHttpInitialLineBytes);
+        Objects.requireNonNull(jsonFrames, "jsonFrames");
+        positive("pingInterval", pingInterval);
+        positive("idleTimeout", idleTimeout);
+        nonNegative("compressionThreshold", compressionThreshold);
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(drain, "drain");
+        if (apiKey != null && apiKey.length() < 16) {
+            throw new IllegalArgumentException("apiKey: " + apiKey.length() + " characters (expected: >= 16)");
+        }
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(shutdownQuietPeriod, "shutdownQuietPeriod");
+    }
+
+    /** A builder with every setting at its default; authentication must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The protocol's decode limits for this configuration. */
+    public DecodeLimits decodeLimits() {
+        return DecodeLimits.of(maxMessageBytes);
+    }
+
+    private static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+    }
+
+    private static void nonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+    }
+
+    /**
+     * How clients authenticate during the handshake.
+     *
+     * @param jwt token verification, or {@code null} to accept every client without a token (only for
+     *        conformance test runs; never in production)
+     * @param cookieName the cookie that may carry the token
+     * @param queryTokenEnabled whether {@code ?token=} is accepted (it leaks into proxy logs; off by default)
+     * @param subprotocol the subprotocol selected when a client sends its token as {@code bearer.<jwt>}
+     */
+    public record AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol) {
+
+        public static final String DEFAULT_COOKIE_NAME = "access_token";
+        public static final String DEFAULT_SUBPROTOCOL = "fanwire.v1";
+
+        public AuthConfig {
+            Objects.requireNonNull(cookieName, "cookieName");
+            Objects.requireNonNull(subprotocol, "subprotocol");
+        }
+
+        /** JWT authentication with the default cookie name and subprotocol, query tokens off. */
+        public static AuthConfig jwt(JwtVerifierConfig jwt) {
+            return new AuthConfig(Objects.requireNonNull(jwt, "jwt"), DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL);
+        }
+
+        /** No authentication: every client connects as user {@code anonymous}. For conformance test runs only. */
+        public static AuthConfig disabled() {
+            return new AuthConfig(null, DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL);
+        }
+
+        /** Whether clients must present a token. */
+        public boolean required() {
+            return jwt != null;
+        }
+    }
+
+    /**
+     * Bounds of the inbound event queue (drain mode and callback mode alike).
+     *
+     * @param highWaterEvents above this many pending events the server stops reading from sockets
+     * @param lowWaterEvents reading resumes when pending events fall to this many
+     * @param capacityEvents messages that would push pending events past this are refused with an
+     *        {@code error} (counted); connect and disconnect events are always accepted
+     */
+    public record DrainConfig(int highWaterEvents, int lowWaterEvents, int capacityEvents) {
+
+        public static final int DEFAULT_HIGH_WATER_EVENTS = 8192;
+        public static final int DEFAULT_LOW_WATER_EVENTS = 2048;
+        public static final int DEFAULT_CAPACITY_EVENTS = 65536;
+        public static final DrainConfig DEFAULT =
+                new DrainConfig(DEFAULT_HIGH_WATER_EVENTS, DEFAULT_LOW_WATER_EVENTS, DEFAULT_CAPACITY_EVENTS);
+
+        public DrainConfig {
+            positive("highWaterEvents", highWaterEvents);
+            nonNegative("lowWaterEvents", lowWaterEvents);
+            if (lowWaterEvents >= highWaterEvents) {
+                throw new IllegalArgumentException("lowWaterEvents: " + lowWaterEvents
+                        + " (expected: < highWaterEvents " + highWaterEvents + ")");
+            }
+            if (capacityEvents < highWaterEvents) {
+                throw new IllegalArgumentException("capacityEvents: " + capacityEvents
+                        + " (expected: >= highWaterEvents " + highWaterEvents + ")");
+            }
+        }
+    }
+
+    /** Builds a {@link ServerConfig}. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private TransportKind transport = TransportKind.AUTO;
+        private int ioThreads;
+        private int backlog = DEFAULT_BACKLOG;
+        private boolean tcpNoDelay = true;
+        private int writeBufferLowWaterBytes = DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES;
+        private int writeBufferHighWaterBytes = DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
+        private List<String> webSocketPaths = DEFAULT_WEBSOCKET_PATHS;
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int maxHttpBodyBytes = DEFAULT_MAX_HTTP_BODY_BYTES;
+        private int maxHttpHeaderBytes = DEFAULT_MAX_HTTP_HEADER_BYTES;
+        private int maxHttpInitialLineBytes = DEFAULT_MAX_HTTP_INITIAL_LINE_BYTES;
+        private JsonFrames jsonFrames = JsonFrames.TEXT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
+        private AuthConfig auth;
+        private DrainConfig drain = DrainConfig.DEFAULT;
+        private String apiKey;
+        private String nodeId;
+        private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder transport(TransportKind transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder backlog(int backlog) {
+            this.backlog = backlog;
+            return this;
+        }
+
+        public Builder tcpNoDelay(boolean tcpNoDelay) {
+            this.tcpNoDelay = tcpNoDelay;
+            return this;
+        }
+
+        public Builder writeBufferWaterMarks(int lowBytes, int highBytes) {
+            this.writeBufferLowWaterBytes = lowBytes;
+            this.writeBufferHighWaterBytes = highBytes;
+            return this;
+        }
+
+        public Builder webSocketPaths(List<String> webSocketPaths) {
+            this.webSocketPaths = webSocketPaths;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int maxFrameBytes) {
+            this.maxFrameBytes = maxFrameBytes;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            this.maxMessageBytes = maxMessageBytes;
+            return this;
+        }
+
+        public Builder maxHttpBodyBytes(int maxHttpBodyBytes) {
+            this.maxHttpBodyBytes = maxHttpBodyBytes;
+            return this;
+        }
+
+        public Builder maxHttpHeaderBytes(int maxHttpHeaderBytes) {
+            this.maxHttpHeaderBytes = maxHttpHeaderBytes;
+            return this;
+        }
+
+        public Builder maxHttpInitialLineBytes(int maxHttpInitialLineBytes) {
+            this.maxHttpInitialLineBytes = maxHttpInitialLineBytes;
+            return this;
+        }
+
+        public Builder jsonFrames(JsonFrames jsonFrames) {
+            this.jsonFrames = jsonFrames;
+            return this;
+        }
+
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder compressionThreshold(int compressionThreshold) {
+            this.compressionThreshold = compressionThreshold;
+            return this;
+        }
+
+        public Builder auth(AuthConfig auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        public Builder drain(DrainConfig drain) {
+            this.drain = drain;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder nodeId(String nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        public Builder shutdownQuietPeriod(Duration shutdownQuietPeriod) {
+            this.shutdownQuietPeriod = shutdownQuietPeriod;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when a setting is out of range
+         * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
+         */
+        public ServerConfig build() {
+            String node = nodeId != null ? nodeId
+                    : "node-" + Long.toHexString(io.fanwire.common.protocol.Uuid7.next().getLeastSignificantBits()).substring(0, 8);
+            return new ServerConfig(host, port, transport, ioThreads, backlog, tcpNoDelay, writeBufferLowWaterBytes,
+                    writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
+                    maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
+                    compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
+                    drain, apiKey, node, shutdownQuietPeriod);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.fanwire.server;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fanwire.common.jwt.JwtKeys;
+import io.fanwire.common.jwt.JwtMinter;
+import io.fanwire.server.config.ConfigDraft;
+import io.fanwire.server.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The standalone server. Settings come from defaults, then a YAML file ({@code --config}), then
+ * {@code FANWIRE_*} environment variables, then flags. With no JWT key configured it runs in development
+ * mode: it makes a random secret and API key for this process and prints a token and ways to connect.
+ */
+@Command(name = "fanwire server", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = ServerMain.Version.class,
+        description = "Runs the Fanwire WebSocket server.",
+        footer = {"", "Every setting: fanwire server --list-settings. Environment: FANWIRE_<SETTING> "
+                + "(dots become underscores), e.g. FANWIRE_AUTH_JWT_SECRET."})
+public final class ServerMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
+    private static final String DEV_USER = "dev-user";
+    private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML file of settings.")
+    private Path configFile;
+
+    @Option(names = "--host", description = "Address to bind (setting host).")
+    private String host;
+
+    @Option(names = {"-p", "--port"}, description = "Port to bind (setting port).")
+    private Integer port;
+
+    @Option(names = "--app", paramLabel = "MODE", description = "Built-in application: echo, count or none (setting app.mode).")
+    private String app;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any setting, e.g. --set websocket.ping_interval=10s.")
+    private List<String> assignments = new ArrayList<>();
+
+    @Option(names = "--list-settings", description = "Print every setting with its default and exit.")
+    private boolean listSettings;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (listSettings) {
+            printSettings();
+            return 0;
+        }
+        ConfigDraft draft = new ConfigDraft();
+        try {
+            if (configFile != null) {
+                Settings.apply(draft, Settings.fromYaml(configFile), configFile.toString());
+            }
+            Settings.apply(draft, Settings.fromEnvironment(System.getenv()), "environment");
+            for (String unknown : Settings.unknownEnvironment(System.getenv())) {
+                LOG.warn("Environment variable {} matches no setting; ignored", unknown);
+            }
+            List<String> flags = new ArrayList<>(assignments);
+            if (host != null) {
+                flags.add("host=" + host);
+            }
+            if (port != null) {
+                flags.add("port=" + port);
+            }
+            if (app != null) {
+                flags.add("app.mode=" + app);
+            }
+            Settings.apply(draft, Settings.fromAssignments(flags), "flags");
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("fanwire: " + e.getMessage());
+            return 2;
+        }
+
+        JwtMinter devMinter = null;
+        if (draft.jwtKeyMissing()) {
+            if (!draft.jwtAlgorithm().hmac()) {
+                System.err.println("fanwire: auth.jwt.public_key is required with " + draft.jwtAlgorithm());
+                return 2;
+            }
+            String secret = "base64:" + Base64.getEncoder().encodeToString(randomBytes(32));
+            draft.jwtSecret(secret);
+            devMinter = new JwtMinter(draft.jwtAlgorithm(), JwtKeys.hmacKey(draft.jwtAlgorithm(), secret),
+                    Clock.systemUTC());
+            if (draft.apiKey() == null) {
+                draft.apiKey(Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(24)));
+            }
+        }
+
+        BuiltInApp app = new BuiltInApp(draft.appMode());
+        FanwireServer server;
+        try {
+            server = FanwireServer.builder().config(draft.toConfig()).info("app", app::info).build();
+            server.start();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("fanwire: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+        app.start(server);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("fanwire-shutdown").unstarted(() -> {
+            LOG.info("Stopping (signal)");
+            server.close();
+            try {
+                app.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        }));
+
+        if (devMinter != null) {
+            printDevBanner(server, devMinter.mint(DEV_USER, DEV_TOKEN_TTL), draft.apiKey());
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static void printDevBanner(FanwireServer server, String token, String apiKey) {
+        String hostPart = "127.0.0.1:" + server.port();
+        String path = server.config().webSocketPaths().get(0);
+        String url = "ws://" + hostPart + path;
+        System.out.println();
+        System.out.println("Fanwire is running in development mode: the JWT secret and API key below were made for");
+        System.out.println("this process only. Set auth.jwt.secret (FANWIRE_AUTH_JWT_SECRET) and api.key for real use.");
+        System.out.println();
+        System.out.println("  WebSocket   " + url);
+        System.out.println("  Token       " + token + "   (user " + DEV_USER + ", valid 24 h)");
+        System.out.println("  API key     " + apiKey);
+        System.out.println();
+        System.out.println("Connect from a browser console (any page):");
+        System.out.println("  ws = new WebSocket('" + url + "', ['fanwire.v1', 'bearer." + token
+                + "']); ws.onmessage = e => console.log(e.data); ws.onopen = () => ws.send('{\"t\":\"echo\",\"p\":{\"hello\":\"fanwire\"}}')");
+        System.out.println("or with websocat:");
+        System.out.println("  websocat -H 'Authorization: Bearer " + token + "' " + url);
+        System.out.println("Server counters:");
+        System.out.println("  curl -H 'X-API-Key: " + apiKey + "' http://" + hostPart + "/api/info");
+        System.out.println();
+        System.out.flush();
+    }
+
+    private static void printSettings() {
+        System.out.printf("%-34s %-26s %s%n", "SETTING (env FANWIRE_...)", "DEFAULT", "DESCRIPTION");
+        for (Settings.Setting s : Settings.all()) {
+            System.out.printf("%-34s %-26s %s%n", s.key(), s.defaultValue().isEmpty() ? "-" : s.defaultValue(),
+                    s.description());
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Reports the server version for {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Fanwire " + FanwireServer.VERSION + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.fanwire.server.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.fanwire.common.jwt.JwtAlgorithm;
+import io.fanwire.common.jwt.JwtVerifierConfig;
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.ServerConfig.DrainConfig;
+import io.fanwire.server.transport.TransportKind;
+
+/**
+ * The table of standalone settings. Each has a dotted key ({@code websocket.ping_interval}) used in YAML
+ * files (nested or flat), as {@code FANWIRE_WEBSOCKET_PING_INTERVAL} in the environment and as
+ * {@code --set websocket.ping_interval=10s} on the command line. Later sources win: defaults, file,
+ * environment, flags.
+ */
+public final class Settings {
+
+    /** The prefix of environment variables. */
+    public static final String ENV_PREFIX = "FANWIRE_";
+
+    /**
+     * One setting.
+     *
+     * @param key the dotted key
+     * @param defaultValue the default, as text
+     * @param description what it does
+     * @param apply parses a value onto a draft
+     */
+    public record Setting(String key, String defaultValue, String description, BiConsumer<ConfigDraft, String> apply) {
+
+        /** The environment variable of this setting. */
+        public String envName() {
+            return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+        }
+    }
+
+    private static final List<Setting> ALL = List.of(
+            s("host", ServerConfig.DEFAULT_HOST, "Address to bind.", (d, v) -> d.host = v),
+            s("port", ServerConfig.DEFAULT_PORT, "Port to bind (0: any free port).", (d, v) -> d.port = integer(v)),
+            s("transport", "auto", "I/O transport: auto, epoll, io_uring, kqueue or nio.",
+                    (d, v) -> d.server.transport(enumValue(TransportKind.class, v))),
+            s("io_threads", 0, "Event loop threads (0: one per CPU).", (d, v) -> d.server.ioThreads(integer(v))),
+            s("backlog", ServerConfig.DEFAULT_BACKLOG, "TCP accept backlog.", (d, v) -> d.server.backlog(integer(v))),
+            s("tcp_nodelay", true, "Disable Nagle's algorithm on connections.",
+                    (d, v) -> d.server.tcpNoDelay(bool(v))),
+            s("write_buffer.low_bytes", ServerConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES,
+                    "A connection is writable again below this many queued outbound bytes.",
+                    (d, v) -> d.writeLow = bytes(v)),
+            s("write_buffer.high_bytes", ServerConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES,
+                    "A connection turns unwritable above this many queued outbound bytes.",
+                    (d, v) -> d.writeHigh = bytes(v)),
+            s("websocket.paths", String.join(",", ServerConfig.DEFAULT_WEBSOCKET_PATHS),
+                    "Comma-separated paths that upgrade to WebSocket.",
+                    (d, v) -> d.server.webSocketPaths(Arrays.stream(v.split(",")).map(String::trim)
+                            .filter(p -> !p.isEmpty()).toList())),
+            s("websocket.max_frame_bytes", ServerConfig.DEFAULT_MAX_FRAME_BYTES,
+                    "Largest WebSocket frame payload (larger: close 1009).", (d, v) -> d.server.maxFrameBytes(bytes(v))),
+            s("websocket.max_message_bytes", ServerConfig.DEFAULT_MAX_MESSAGE_BYTES,
+                    "Largest message after joining fragments and decompressing (larger: close 1009).",
+                    (d, v) -> d.server.maxMessageBytes(bytes(v))),
+            s("websocket.json_frames", "text", "Frame type of outbound JSON: text or binary.",
+                    (d, v) -> d.server.jsonFrames(enumValue(ServerConfig.JsonFrames.class, v))),
+            s("websocket.ping_interval", "25s", "How often the server pings each connection.",
+                    (d, v) -> d.server.pingInterval(duration(v))),
+            s("websocket.idle_timeout", "60s", "Connections silent this long are closed (1000 \"idle\").",
+                    (d, v) -> d.server.idleTimeout(duration(v))),
+            s("websocket.compression_threshold", ServerConfig.DEFAULT_COMPRESSION_THRESHOLD,
+                    "JSON messages above this many bytes go out compressed (C:) to clients that ask; 0: never.",
+                    (d, v) -> d.server.compressionThreshold(bytes(v))),
+            s("http.max_body_bytes", ServerConfig.DEFAULT_MAX_HTTP_BODY_BYTES, "Largest HTTP request body.",
+                    (d, v) -> d.server.maxHttpBodyBytes(bytes(v))),
+            s("http.max_header_bytes", ServerConfig.DEFAULT_MAX_HTTP_HEADER_BYTES, "Largest HTTP header block.",
+                    (d, v) -> d.server.maxHttpHeaderBytes(bytes(v))),
+            s("http.max_initial_line_bytes", ServerConfig.DEFAULT_MAX_HTTP_INITIAL_LINE_BYTES,
+                    "Longest HTTP request line.", (d, v) -> d.server.maxHttpInitialLineBytes(bytes(v))),
+            s("auth.enabled", true, "Require a JWT to connect. false only for conformance test runs.",
+                    (d, v) -> d.authEnabled = bool(v)),
+            s("auth.jwt.algorithm", "HS256", "HS256, HS384, HS512, RS256 or ES256; tokens with another alg fail.",
+                    (d, v) -> d.jwtAlgorithm = enumValue(JwtAlgorithm.class, v)),
+            s("auth.jwt.secret", "", "HMAC secret: text, or base64:<bytes>. Unset: development mode mints its own.",
+                    (d, v) -> d.jwtSecret = blankToNull(v)),
+            s("auth.jwt.previous_secret", "", "The previous HMAC secret, still accepted during a rotation.",
+                    (d, v) -> d.jwtPreviousSecret = blankToNull(v)),
+            s("auth.jwt.public_key", "", "RS256/ES256 public key: PEM text or a file path.",
+                    (d, v) -> d.jwtPublicKey = blankToNull(v)),
+            s("auth.jwt.previous_public_key", "", "The previous public key, still accepted during a rotation.",
+                    (d, v) -> d.jwtPreviousPublicKey = blankToNull(v)),
+            s("auth.jwt.issuer", "", "Required iss claim (unset: any).", (d, v) -> d.jwtIssuer = blankToNull(v)),
+            s("auth.jwt.audience", "", "Required aud claim (unset: any).", (d, v) -> d.jwtAudience = blankToNull(v)),
+            s("auth.jwt.leeway", "30s", "Clock skew tolerated on exp and nbf.", (d, v) -> d.jwtLeeway = duration(v)),
+            s("auth.jwt.max_token_bytes", JwtVerifierConfig.DEFAULT_MAX_TOKEN_BYTES,
+                    "Longer tokens are refused before parsing.", (d, v) -> d.jwtMaxTokenBytes = bytes(v)),
+            s("auth.cookie_name", ServerConfig.AuthConfig.DEFAULT_COOKIE_NAME, "Cookie that may carry the token.",
+                    (d, v) -> d.cookieName = v),
+            s("auth.query_token", false, "Accept ?token= (leaks into proxy logs).", (d, v) -> d.queryToken = bool(v)),
+            s("auth.subprotocol", ServerConfig.AuthConfig.DEFAULT_SUBPROTOCOL,
+                    "Subprotocol selected for clients that send bearer.<token>.", (d, v) -> d.subprotocol = v),
+            s("drain.high_water", DrainConfig.DEFAULT_HIGH_WATER_EVENTS,
+                    "Pending inbound events above which the server stops reading sockets.",
+                    (d, v) -> d.drainHighWater = integer(v)),
+            s("drain.low_water", DrainConfig.DEFAULT_LOW_WATER_EVENTS, "Pending events at which reading resumes.",
+                    (d, v) -> d.drainLowWater = integer(v)),
+            s("drain.capacity", DrainConfig.DEFAULT_CAPACITY_EVENTS,
+                    "Messages beyond this many pending events are refused with an error (counted).",
+                    (d, v) -> d.drainCapacity = integer(v)),
+            s("api.key", "", "Key of the HTTP server API (/api/*); unset: API off (development mode mints one).",
+                    (d, v) -> d.apiKey = blankToNull(v)),
+            s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
+            s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
+                    (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
+
+    private Settings() {
+    }
+
+    /** Every setting, in documentation order. */
+    public static List<Setting> all() {
+        return ALL;
+    }
+
+    /**
+     * Applies {@code values} (dotted key → text) in order onto {@code draft}.
+     *
+     * @throws IllegalArgumentException naming the setting and source when a key is unknown or a value invalid
+     */
+    public static void apply(ConfigDraft draft, Map<String, String> values, String source) {
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            Setting setting = find(e.getKey());
+            if (setting == null) {
+                throw new IllegalArgumentException(source + ": unknown setting '" + e.getKey()
+                        + "' (fanwire server --list-settings shows them all)");
+            }
+            try {
+                setting.apply().accept(draft, e.getValue().trim());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(source + ": " + e.getKey() + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /** The settings in a YAML file, nested maps flattened to dotted keys. */
+    public static Map<String, String> fromYaml(Path file) throws IOException {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root != null && !root.isMissingNode() && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(file + ": expected a mapping of settings at the top level");
+            }
+            flatten("", root, out);
+        }
+        return out;
+    }
+
+    /** The settings among environment variables ({@code FANWIRE_*} with a known setting's name). */
+    public static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Setting setting : ALL) {
+            String value = env.get(setting.envName());
+            if (value != null) {
+                out.put(setting.key(), value);
+            }
+        }
+        return out;
+    }
+
+    /** Environment variables that look like settings but match none (typos). */
+    public static List<String> unknownEnvironment(Map<String, String> env) {
+        List<String> unknown = new ArrayList<>();
+        for (String name : env.keySet()) {
+            if (name.startsWith(ENV_PREFIX) && ALL.stream().noneMatch(s -> s.envName().equals(name))
+                    && !name.equals("FANWIRE_JAVA_HOME") && !name.equals("FANWIRE_JAVA_OPTS")) {
+                unknown.add(name);
+            }
+        }
+        return unknown;
+    }
+
+    /** {@code key=value} assignments from the command line. */
+    public static Map<String, String> fromAssignments(List<String> assignments) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set " + a + " (expected: key=value)");
+            }
+            out.put(a.substring(0, eq).trim(), a.substring(eq + 1));
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
+            String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+            JsonNode value = f.getValue();
+            if (value.isObject()) {
+                flatten(key, value, out);
+            } else if (value.isArray()) {
+                List<String> items = new ArrayList<>();
+                value.forEach(item -> items.add(item.asText()));
+                out.put(key, String.join(",", items));
+            } else if (!value.isNull()) {
+                out.put(key, value.asText());
+            }
+        }
+    }
+
+    private static Setting find(String key) {
+        for (Setting setting : ALL) {
+            if (setting.key().equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    private static Setting s(String key, Object defaultValue, String description, BiConsumer<ConfigDraft, String> apply) {
+        return new Setting(key, String.valueOf(defaultValue), description, apply);
+    }
+
+    static int integer(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a whole number", e);
+        }
+    }
+
+    /** A byte size: a whole number, optionally with KiB, MiB or GiB. */
+    static int bytes(String v) {
+        String t = v.trim();
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}}) {
+            if (t.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                t = t.substring(0, t.length() - suffix[0].length()).trim();
+                break;
+            }
+        }
+        long n;
+        try {
+            n = Long.parseLong(t) * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a size (expected: 65536, 64KiB, 1MiB)", e);
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + v + "' is too large (expected: < 2GiB)");
+        }
+        return (int) n;
+    }
+
+    static boolean bool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("'" + v + "' is not true or false");
+        };
+    }
+
+    /** A duration: {@code 250ms}, {@code 25s}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT25S}). */
+    static Duration duration(String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1).trim());
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException(t);
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a duration (expected: 250ms, 25s, 5m, 1h)", e);
+        }
+    }
+
+    static <E extends Enum<E>> E enumValue(Class<E> type, String v) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("'" + v + "' (expected one of: "
+                + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ")");
+    }
+
+    static String oneOf(String v, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("'" + v + "' (expected one of: " + String.join(", ", allowed) + ")");
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v;
+    }
+}

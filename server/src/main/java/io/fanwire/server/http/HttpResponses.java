@@ -1,0 +1,64 @@
+package io.fanwire.server.http;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** Writes the JSON responses of the HTTP surface. */
+final class HttpResponses {
+
+    private HttpResponses() {
+    }
+
+    /** A JSON response of {@code body} rendered by {@code mapper}. */
+    static FullHttpResponse json(ChannelHandlerContext ctx, ObjectMapper mapper, HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
+        }
+        ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+
+    /** The error body of docs/PROTOCOL.md §1: {@code {"code":..,"message":..}}. */
+    static FullHttpResponse error(ChannelHandlerContext ctx, ObjectMapper mapper, HttpResponseStatus status,
+                                  String code, String message) {
+        return json(ctx, mapper, status, Map.of("code", code, "message", message));
+    }
+
+    /**
+     * Sends {@code response} to the request; keeps the connection open only when the request allows it and
+     * {@code keepAlive} is true (never after a refused upgrade).
+     */
+    static ChannelFuture send(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response,
+                              boolean keepAlive) {
+        boolean keep = keepAlive && HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keep);
+        ChannelFuture future = ctx.writeAndFlush(response);
+        if (!keep) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+        return future;
+    }
+}

@@ -1,0 +1,192 @@
+package io.fanwire.server.http;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fanwire.common.codec.WireFormat;
+import io.fanwire.common.protocol.ErrorCode;
+import io.fanwire.common.protocol.Uuid7;
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.auth.AuthResult;
+import io.fanwire.server.drain.ConnectionInfo;
+import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.session.SessionHandler;
+import io.fanwire.server.transport.PipelineNames;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Authenticates WebSocket upgrade requests and performs the handshake. Every refusal is an HTTP answer
+ * with a JSON body ({@code 400}, {@code 401}, {@code 405}, {@code 426}, {@code 503}), never a bare close.
+ * On success it installs the connection's handlers and removes itself and the HTTP handlers: nothing of
+ * authentication stays in the pipeline. Requests for other paths pass on to the HTTP routes.
+ */
+public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
+    private static final String WEBSOCKET_VERSION = "13";
+    /** Seconds a client is told to wait before retrying when the server is not accepting connections. */
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final HttpServices services;
+    private final Set<String> paths;
+    private final WebSocketDecoderConfig decoderConfig;
+
+    public WebSocketHandshakeHandler(HttpServices services) {
+        this.services = services;
+        ServerConfig config = services.sessions().config();
+        this.paths = Set.copyOf(config.webSocketPaths());
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.maxFrameBytes())
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        if (!paths.contains(query.path())) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            handshake(ctx, request, query);
+        } finally {
+            ReferenceCountUtil.release(request);
+        }
+    }
+
+    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        HttpHeaders headers = request.headers();
+        if (request.decoderResult().isFailure()) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed", "INVALID_REQUEST", "malformed HTTP request");
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            FullHttpResponse response = HttpResponses.error(ctx, services.mapper(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "METHOD_NOT_ALLOWED", "a WebSocket upgrade is a GET request");
+            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+            reject(ctx, request, response, "method");
+            return;
+        }
+        if (!headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || !headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "not_upgrade", "INVALID_REQUEST",
+                    "expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)");
+            return;
+        }
+        if (!WEBSOCKET_VERSION.equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            FullHttpResponse response = HttpResponses.error(ctx, services.mapper(), HttpResponseStatus.UPGRADE_REQUIRED,
+                    "UNSUPPORTED_VERSION", "only WebSocket version 13 is supported");
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+            reject(ctx, request, response, "version");
+            return;
+        }
+        if (!headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "no_key", "INVALID_REQUEST",
+                    "missing Sec-WebSocket-Key");
+            return;
+        }
+        if (!services.accepting().getAsBoolean()) {
+            FullHttpResponse response = HttpResponses.error(ctx, services.mapper(),
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "server is not accepting connections");
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            reject(ctx, request, response, "unavailable");
+            return;
+        }
+        AuthResult auth = services.authenticator().authenticate(headers, query);
+        if (auth instanceof AuthResult.Rejected rejected) {
+            stats().authFailures.increment(rejected.reason());
+            FullHttpResponse response = HttpResponses.error(ctx, services.mapper(), HttpResponseStatus.UNAUTHORIZED,
+                    rejected.code().name(), rejected.message());
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            reject(ctx, request, response, "auth");
+            return;
+        }
+        AuthResult.Accepted accepted = (AuthResult.Accepted) auth;
+        upgrade(ctx, request, query, accepted);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                         AuthResult.Accepted accepted) {
+        ServerConfig config = services.sessions().config();
+        String subprotocol = config.auth().subprotocol();
+        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
+                "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + query.path(), subprotocol,
+                decoderConfig);
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
+        if (handshaker == null) {
+            refuse(ctx, request, HttpResponseStatus.UPGRADE_REQUIRED, "version", "UNSUPPORTED_VERSION",
+                    "only WebSocket version 13 is supported");
+            return;
+        }
+        ConnectionInfo info = new ConnectionInfo(Uuid7.next(), accepted.userId(), accepted.claims(),
+                remote(ctx.channel().remoteAddress()), Instant.now(), format(query));
+
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.remove(PipelineNames.HTTP_ROUTES);
+        SessionHandler session = SessionHandler.install(pipeline, services.sessions(), info, accepted.expiresAt());
+        pipeline.remove(this);
+        handshaker.handshake(ctx.channel(), request, null, ctx.channel().newPromise()).addListener(f -> {
+            if (f.isSuccess()) {
+                session.start();
+            } else {
+                LOG.debug("Handshake of {} failed: {}", info.id(), f.cause().toString());
+                ctx.channel().close();
+            }
+        });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                        String reason, String code, String message) {
+        reject(ctx, request, HttpResponses.error(ctx, services.mapper(), status, code, message), reason);
+    }
+
+    private void reject(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, String reason) {
+        stats().handshakesRejected.increment(response.status().code() + "_" + reason);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Refused upgrade from {}: {} {}", ctx.channel().remoteAddress(), response.status().code(), reason);
+        }
+        HttpResponses.send(ctx, request, response, false);
+    }
+
+    private ServerStats stats() {
+        return services.sessions().stats();
+    }
+
+    private static WireFormat format(QueryStringDecoder query) {
+        List<String> values = query.parameters().get("format");
+        return values != null && !values.isEmpty() && "msgpack".equalsIgnoreCase(values.get(0))
+                ? WireFormat.MSGPACK : WireFormat.JSON;
+    }
+
+    private static InetSocketAddress remote(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet : null;
+    }
+}

@@ -1,0 +1,110 @@
+package io.fanwire.server.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's own counters. Written from event loops (so {@link LongAdder}s, never a lock), read by the
+ * info endpoint and the embedding API. Labelled counters take their labels from bounded sets (reasons,
+ * error codes, close codes), never from users, connections or topics.
+ */
+public final class ServerStats {
+
+    /** Connections that completed the WebSocket handshake. */
+    public final LongAdder connectionsAccepted = new LongAdder();
+    /** Connections open now. */
+    public final AtomicLong connectionsActive = new AtomicLong();
+    /** Upgrade requests refused before the handshake, by HTTP status and reason. */
+    public final Labelled handshakesRejected = new Labelled();
+    /** Failed authentications, by reason. */
+    public final Labelled authFailures = new Labelled();
+    /** Closed connections, by close code name. */
+    public final Labelled disconnects = new Labelled();
+
+    /** Messages received (decoded or not) after the upgrade. */
+    public final LongAdder messagesIn = new LongAdder();
+    /** Bytes of message payloads received. */
+    public final LongAdder bytesIn = new LongAdder();
+    /** Messages written to connections. */
+    public final LongAdder messagesOut = new LongAdder();
+    /** Bytes of frames written to connections. */
+    public final LongAdder bytesOut = new LongAdder();
+    /** Client messages answered with an {@code error}, by error code. */
+    public final Labelled protocolErrors = new Labelled();
+
+    /** Events handed to the application (drain queue or callbacks). */
+    public final LongAdder eventsEnqueued = new LongAdder();
+    /** Events the application took (drained or handled). */
+    public final LongAdder eventsDelivered = new LongAdder();
+    /** Messages refused because the inbound queue was at capacity (answered with an error). */
+    public final LongAdder eventsRejected = new LongAdder();
+    /** Callback handler invocations that threw. */
+    public final LongAdder handlerErrors = new LongAdder();
+    /** Times reading from sockets was paused because the inbound queue passed its high-water mark. */
+    public final LongAdder backpressurePauses = new LongAdder();
+
+    /** A family of counters keyed by a label from a bounded set. */
+    public static final class Labelled {
+        private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+        /** Adds one to the counter of {@code label}. */
+        public void increment(String label) {
+            counters.computeIfAbsent(label, ignored -> new LongAdder()).increment();
+        }
+
+        /** The count of {@code label}. */
+        public long get(String label) {
+            LongAdder adder = counters.get(label);
+            return adder == null ? 0 : adder.sum();
+        }
+
+        /** The sum over every label. */
+        public long total() {
+            long sum = 0;
+            for (LongAdder adder : counters.values()) {
+                sum += adder.sum();
+            }
+            return sum;
+        }
+
+        /** Every label's count, sorted by label. */
+        public Map<String, Long> snapshot() {
+            Map<String, Long> out = new LinkedHashMap<>();
+            counters.keySet().stream().sorted().forEach(k -> out.put(k, counters.get(k).sum()));
+            return out;
+        }
+    }
+
+    /** Every counter as a nested map for the info endpoint. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> connections = new LinkedHashMap<>();
+        connections.put("active", connectionsActive.get());
+        connections.put("accepted", connectionsAccepted.sum());
+        connections.put("rejected", handshakesRejected.snapshot());
+        connections.put("auth_failures", authFailures.snapshot());
+        connections.put("disconnects", disconnects.snapshot());
+
+        Map<String, Object> messages = new LinkedHashMap<>();
+        messages.put("in", messagesIn.sum());
+        messages.put("bytes_in", bytesIn.sum());
+        messages.put("out", messagesOut.sum());
+        messages.put("bytes_out", bytesOut.sum());
+        messages.put("errors", protocolErrors.snapshot());
+
+        Map<String, Object> events = new LinkedHashMap<>();
+        events.put("enqueued", eventsEnqueued.sum());
+        events.put("delivered", eventsDelivered.sum());
+        events.put("rejected", eventsRejected.sum());
+        events.put("handler_errors", handlerErrors.sum());
+        events.put("backpressure_pauses", backpressurePauses.sum());
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("connections", connections);
+        out.put("messages", messages);
+        out.put("events", events);
+        return out;
+    }
+}

@@ -1,0 +1,123 @@
+package io.fanwire.server.session;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.ServerMessage.ServerPing;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * Server pings and idle timeouts for every connection, driven by one periodic task per event loop that
+ * walks that loop's connections, instead of a scheduled task (or an idle-state handler timer) per
+ * connection.
+ */
+public final class Heartbeat {
+
+    private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Map<EventExecutor, LoopSessions> loops = new IdentityHashMap<>();
+    private final long pingIntervalNanos;
+    private final long idleTimeoutNanos;
+    private final long tickNanos;
+    private final List<Future<?>> tasks = new ArrayList<>();
+
+    public Heartbeat(EventLoopGroup group, Duration pingInterval, Duration idleTimeout) {
+        this.pingIntervalNanos = pingInterval.toNanos();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        // Fine enough that pings and timeouts are late by a small fraction of their period.
+        this.tickNanos = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS,
+                Math.min(pingIntervalNanos, idleTimeoutNanos) / 8));
+        for (EventExecutor loop : group) {
+            loops.put(loop, new LoopSessions());
+        }
+    }
+
+    /** Starts the periodic task on every loop. */
+    public void start() {
+        for (Map.Entry<EventExecutor, LoopSessions> e : loops.entrySet()) {
+            LoopSessions sessions = e.getValue();
+            tasks.add(e.getKey().scheduleAtFixedRate(sessions::sweep, tickNanos, tickNanos, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** Stops the periodic tasks. */
+    public void stop() {
+        for (Future<?> task : tasks) {
+            task.cancel(false);
+        }
+        tasks.clear();
+    }
+
+    /** Starts the heartbeat of {@code session}. Called on its event loop. */
+    void register(Session session) {
+        long now = System.nanoTime();
+        session.lastActivityNanos = now;
+        session.nextPingNanos = now + pingIntervalNanos;
+        loopOf(session).add(session);
+    }
+
+    /** Ends the heartbeat of {@code session}. Called on its event loop. */
+    void unregister(Session session) {
+        loopOf(session).remove(session);
+    }
+
+    private LoopSessions loopOf(Session session) {
+        LoopSessions sessions = loops.get(session.channel().eventLoop());
+        if (sessions == null) {
+            throw new IllegalStateException("channel of " + session + " is not on this server's event loops");
+        }
+        return sessions;
+    }
+
+    /** The connections of one event loop; touched only on that loop. */
+    private final class LoopSessions {
+        private Session[] sessions = new Session[64];
+        private int size;
+
+        void add(Session session) {
+            if (size == sessions.length) {
+                sessions = java.util.Arrays.copyOf(sessions, size * 2);
+            }
+            session.loopIndex = size;
+            sessions[size++] = session;
+        }
+
+        void remove(Session session) {
+            int i = session.loopIndex;
+            if (i < 0 || i >= size || sessions[i] != session) {
+                return;
+            }
+            Session last = sessions[--size];
+            sessions[i] = last;
+            last.loopIndex = i;
+            sessions[size] = null;
+            session.loopIndex = -1;
+        }
+
+        void sweep() {
+            long now = System.nanoTime();
+            long wallMillis = System.currentTimeMillis();
+            // Backwards, so that a removal (swap with the last) never skips a session.
+            for (int i = size - 1; i >= 0; i--) {
+                Session s = sessions[i];
+                if (s == null || s.closing) {
+                    continue;
+                }
+                if (now - s.lastActivityNanos > idleTimeoutNanos) {
+                    s.close(CloseCodes.NORMAL, "idle");
+                } else if (now - s.nextPingNanos >= 0) {
+                    s.nextPingNanos = now + pingIntervalNanos;
+                    s.send(new ServerPing(wallMillis));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.fanwire.server.session;
+
+import java.util.Objects;
+
+import io.fanwire.common.codec.WireFormat;
+import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.ServerMessage;
+import io.fanwire.server.drain.ConnectionInfo;
+import io.fanwire.server.drain.EventSource;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+
+/**
+ * Everything the server keeps about one connection, in one object. Fields without {@code volatile} belong
+ * to the connection's event loop and are touched only there.
+ */
+public final class Session implements EventSource {
+
+    private final ConnectionInfo info;
+    private final Channel channel;
+    private final java.time.Instant tokenExpiresAt;
+
+    /** Per-connection diagnostic counter of outbound messages ({@code seq}). Event loop only. */
+    long seq;
+    /** Whether the client asked for compressed frames in {@code client_hello}. Event loop only. */
+    boolean compression;
+    /** Negotiated protocol version. Event loop only. */
+    int protocolVersion = io.fanwire.common.protocol.Envelope.PROTOCOL_VERSION;
+    /** {@link System#nanoTime()} of the last inbound frame. Event loop only. */
+    long lastActivityNanos;
+    /** When the next server ping is due. Event loop only. */
+    long nextPingNanos;
+    /** Index in the event loop's session list, for constant-time removal. Event loop only. */
+    int loopIndex = -1;
+    /** The close code and reason to report; the client's, ours, or 1006 when neither was exchanged. */
+    int closeCode = 1006;
+    String closeReason = "";
+    /** Set once a close was initiated by either side. Event loop only. */
+    boolean closing;
+
+    private volatile Object sinkState;
+
+    Session(ConnectionInfo info, Channel channel, java.time.Instant tokenExpiresAt) {
+        this.info = Objects.requireNonNull(info, "info");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.tokenExpiresAt = tokenExpiresAt;
+    }
+
+    /** What the application knows about this connection. */
+    public ConnectionInfo info() {
+        return info;
+    }
+
+    /** The connection's channel. */
+    public Channel channel() {
+        return channel;
+    }
+
+    /** When the token this connection authenticated with expires, or {@code null} without authentication. */
+    public java.time.Instant tokenExpiresAt() {
+        return tokenExpiresAt;
+    }
+
+    /** The connection's outbound encoding. */
+    public WireFormat format() {
+        return info.format();
+    }
+
+    /** Queues {@code message} and flushes. Thread-safe, never blocks; dropped when the connection is closed. */
+    public void send(ServerMessage message) {
+        channel.writeAndFlush(message, channel.voidPromise());
+    }
+
+    /** Queues {@code message} without flushing. Event loop only; the caller flushes. */
+    void write(ServerMessage message) {
+        channel.write(message, channel.voidPromise());
+    }
+
+    /**
+     * Closes the connection with a close frame of {@code code} and {@code reason}, then the TCP connection.
+     * Thread-safe; a second close is ignored.
+     */
+    public void close(int code, String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            close0(code, reason);
+        } else {
+            channel.eventLoop().execute(() -> close0(code, reason));
+        }
+    }
+
+    private void close0(int code, String reason) {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        closing = true;
+        closeCode = code;
+        closeReason = reason;
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void pauseReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive() && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+        });
+    }
+
+    @Override
+    public Object sinkState() {
+        return sinkState;
+    }
+
+    @Override
+    public void sinkState(Object state) {
+        this.sinkState = state;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + info.id() + ", user " + info.userId() + ", " + channel.remoteAddress()
+                + (closing ? ", closing " + CloseCodes.name(closeCode) : "") + "]";
+    }
+}

@@ -1,0 +1,273 @@
+package io.fanwire.server.session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fanwire.common.protocol.ApplicationMessage;
+import io.fanwire.common.protocol.ClientMessage;
+import io.fanwire.common.protocol.ClientMessage.ClientHello;
+import io.fanwire.common.protocol.ClientMessage.ClientPing;
+import io.fanwire.common.protocol.ClientMessage.ClientPong;
+import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.ErrorCode;
+import io.fanwire.common.protocol.Features;
+import io.fanwire.common.protocol.ProtocolException;
+import io.fanwire.common.protocol.ServerMessage.ErrorMessage;
+import io.fanwire.common.protocol.ServerMessage.Limits;
+import io.fanwire.common.protocol.ServerMessage.ServerHello;
+import io.fanwire.common.protocol.ServerMessage.ServerPong;
+import io.fanwire.common.protocol.ServerMessage.ServerReady;
+import io.fanwire.common.protocol.Timestamps;
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.drain.ConnectionInfo;
+import io.fanwire.server.drain.InboundEvent;
+import io.fanwire.server.transport.PipelineNames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The protocol handler of one connection after the upgrade, and the last handler of its pipeline. Answers
+ * pings and {@code client_hello} on the I/O thread, hands everything else to the application's event sink,
+ * and reports the connection's end. Replies are written without a flush; one flush per read batch sends them.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
+    /** RFC 6455 allows 123 bytes of close reason. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    private final SessionServices services;
+    private final Session session;
+    private boolean started;
+
+    private SessionHandler(SessionServices services, Session session) {
+        this.services = services;
+        this.session = session;
+    }
+
+    /**
+     * Adds the post-upgrade handlers to {@code pipeline} for a connection described by {@code info}; call
+     * {@link #start()} once the handshake response is out.
+     */
+    public static SessionHandler install(ChannelPipeline pipeline, SessionServices services, ConnectionInfo info,
+                                         Instant tokenExpiresAt) {
+        ServerConfig config = services.config();
+        Session session = new Session(info, pipeline.channel(), tokenExpiresAt);
+        SessionHandler handler = new SessionHandler(services, session);
+        pipeline.addLast(PipelineNames.WS_UTF8, new Utf8FrameValidator(true));
+        pipeline.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()));
+        pipeline.addLast(PipelineNames.ENVELOPE_ENCODER, new EnvelopeEncoder(session, services.codec(),
+                config.jsonFrames(), config.compressionThreshold(), services.stats()));
+        pipeline.addLast(PipelineNames.SESSION, handler);
+        return handler;
+    }
+
+    /** The connection's state. */
+    public Session session() {
+        return session;
+    }
+
+    /**
+     * Registers the connection, sends {@code server_ready} (always its first frame) and tells the application.
+     * Called on the event loop after the handshake response was written.
+     */
+    public void start() {
+        if (!session.channel().isActive()) {
+            return;
+        }
+        started = true;
+        services.registry().add(session);
+        services.heartbeat().register(session);
+        services.stats().connectionsAccepted.increment();
+        services.stats().connectionsActive.incrementAndGet();
+        ConnectionInfo info = session.info();
+        session.send(new ServerReady(info.id().toString(), info.userId(), Envelope.PROTOCOL_VERSION,
+                services.features(), Timestamps.format(info.connectedAt())));
+        services.sink().offer(new InboundEvent.Connected(info), session);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        session.lastActivityNanos = System.nanoTime();
+        try {
+            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+                onMessage(frame.content(), frame instanceof TextWebSocketFrame);
+            } else if (frame instanceof PingWebSocketFrame) {
+                ctx.write(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            } else if (frame instanceof CloseWebSocketFrame close) {
+                onClose(ctx, close);
+            }
+            // Pong frames only count as activity.
+        } finally {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onMessage(ByteBuf content, boolean text) {
+        services.stats().messagesIn.increment();
+        services.stats().bytesIn.add(content.readableBytes());
+        if (session.closing) {
+            return;
+        }
+        ClientMessage message;
+        try {
+            message = ClientMessage.from(services.codec().decode(content, text));
+        } catch (ProtocolException e) {
+            reject(e, null);
+            return;
+        }
+        switch (message) {
+            case ClientPing ping -> {
+                long now = System.currentTimeMillis();
+                long latency = ping.timestamp() >= 0 ? now - ping.timestamp() : 0;
+                ServerPong pong = new ServerPong(ping.timestamp(), now, latency);
+                session.write(ping.correlationId() == null ? pong
+                        : new ApplicationMessage(pong.toEnvelope().withCorrelationId(ping.correlationId())));
+            }
+            case ClientPong ignored -> {
+                // Activity is all a pong means; it was recorded above.
+            }
+            case ClientHello hello -> onHello(hello);
+            case ApplicationMessage app -> {
+                byte[] raw = ByteBufUtil.getBytes(content);
+                InboundEvent.Message event = new InboundEvent.Message(session.info(), app.envelope(), raw);
+                if (!services.sink().offer(event, session)) {
+                    services.stats().protocolErrors.increment(ErrorCode.SERVER_ERROR.name());
+                    session.write(new ErrorMessage(ErrorCode.SERVER_ERROR.name(),
+                            "server busy: inbound queue full, message not accepted", true, 1,
+                            app.envelope().correlationId()));
+                }
+            }
+        }
+    }
+
+    private void onHello(ClientHello hello) {
+        if (hello.protocolVersion() < 1) {
+            reject(new ProtocolException(ErrorCode.INVALID_MESSAGE,
+                    "protocol_version " + hello.protocolVersion() + " is not supported (expected: >= 1)"), null);
+            return;
+        }
+        ServerConfig config = services.config();
+        Features granted = services.features().intersect(hello.features());
+        session.compression = granted.compression();
+        session.protocolVersion = Math.min(hello.protocolVersion(), Envelope.PROTOCOL_VERSION);
+        Instant expires = session.tokenExpiresAt();
+        session.write(new ServerHello(services.serverVersion(), session.protocolVersion, granted,
+                new Limits(config.maxMessageBytes(), 0, 0), config.pingInterval().toMillis(),
+                session.info().id().toString(), Timestamps.format(System.currentTimeMillis()),
+                expires == null ? null : Timestamps.format(expires), null));
+    }
+
+    private void reject(ProtocolException e, String correlationId) {
+        services.stats().protocolErrors.increment(e.code().name());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: {} {}", session, e.code(), e.getMessage());
+        }
+        session.write(ErrorMessage.of(e.code(), e.getMessage(), correlationId));
+        if (e.fatal()) {
+            session.channel().flush();
+            session.close(e.closeCode(), closeReason(e.getMessage()));
+        }
+    }
+
+    private void onClose(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+        if (session.closing) {
+            // The peer answered our close frame: the close handshake is complete.
+            ctx.close();
+            return;
+        }
+        session.closing = true;
+        int code = close.statusCode();
+        session.closeCode = code < 0 ? 1005 : code;
+        session.closeReason = code < 0 ? "" : close.reasonText();
+        CloseWebSocketFrame reply = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        ctx.writeAndFlush(reply).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (started) {
+            started = false;
+            services.registry().remove(session);
+            services.heartbeat().unregister(session);
+            services.stats().connectionsActive.decrementAndGet();
+            services.stats().disconnects.increment(CloseCodes.name(session.closeCode));
+            services.sink().offer(new InboundEvent.Disconnected(session.info(), session.closeCode,
+                    session.closeReason), session);
+            services.sink().release(session);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // The decoder or the UTF-8 validator has already sent its close frame.
+            services.stats().protocolErrors.increment("FRAME_" + corrupted.closeStatus().code());
+            if (!session.closing) {
+                session.closing = true;
+                session.closeCode = corrupted.closeStatus().code();
+                session.closeReason = String.valueOf(corrupted.getMessage());
+            }
+            LOG.debug("{}: corrupted frame: {}", session, corrupted.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
+            services.stats().protocolErrors.increment(ErrorCode.MESSAGE_TOO_LARGE.name());
+            session.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+        } else if (cause instanceof IOException) {
+            LOG.debug("{}: I/O error: {}", session, cause.toString());
+            ctx.close();
+        } else {
+            LOG.warn("{}: unexpected error; closing with 1011", session, cause);
+            session.close(CloseCodes.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    /** {@code reason} cut to what a close frame can carry, on a character boundary. */
+    static String closeReason(String reason) {
+        if (reason.getBytes(StandardCharsets.UTF_8).length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        StringBuilder out = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < reason.length(); ) {
+            int cp = reason.codePointAt(i);
+            int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + len > MAX_CLOSE_REASON_BYTES) {
+                break;
+            }
+            out.appendCodePoint(cp);
+            bytes += len;
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,36 @@
+package io.fanwire.server.session;
+
+import java.util.Objects;
+
+import io.fanwire.common.codec.FrameCodec;
+import io.fanwire.common.protocol.Features;
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.drain.EventSink;
+import io.fanwire.server.metrics.ServerStats;
+
+/**
+ * The server-wide parts every connection's handlers use, created once per server.
+ *
+ * @param config the server's configuration
+ * @param codec the frame codec (thread-safe, shared)
+ * @param registry every open connection
+ * @param heartbeat pings and idle timeouts
+ * @param sink where inbound events go
+ * @param stats the server's counters
+ * @param serverVersion reported in {@code server_hello}
+ * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
+ */
+public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                              EventSink sink, ServerStats stats, String serverVersion, Features features) {
+
+    public SessionServices {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(stats, "stats");
+        Objects.requireNonNull(serverVersion, "serverVersion");
+        Objects.requireNonNull(features, "features");
+    }
+}

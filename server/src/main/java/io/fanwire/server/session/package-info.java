@@ -1,0 +1,5 @@
+/**
+ * Connections after the upgrade: per-connection state, the registry, the protocol handler, the outbound
+ * encoder and heartbeats. Depends on the common protocol, {@code drain} (to hand events on) and Netty.
+ */
+package io.fanwire.server.session;

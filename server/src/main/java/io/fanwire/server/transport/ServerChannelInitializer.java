@@ -1,0 +1,41 @@
+package io.fanwire.server.transport;
+
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.http.HttpRouteHandler;
+import io.fanwire.server.http.HttpServices;
+import io.fanwire.server.http.WebSocketHandshakeHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/**
+ * The pipeline of a new connection before any upgrade: HTTP codec, aggregator, the WebSocket handshake
+ * handler and the HTTP routes.
+ */
+public final class ServerChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final HttpServices services;
+    private final HttpDecoderConfig decoderConfig;
+    private final int maxHttpBodyBytes;
+
+    public ServerChannelInitializer(HttpServices services) {
+        this.services = services;
+        ServerConfig config = services.sessions().config();
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxHttpInitialLineBytes())
+                .setMaxHeaderSize(config.maxHttpHeaderBytes());
+        this.maxHttpBodyBytes = config.maxHttpBodyBytes();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+        p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxHttpBodyBytes, true));
+        p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));
+        p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services));
+    }
+}
