@@ -48,6 +48,10 @@ public final class Settings {
         }
     }
 
+    /** Variables read by the launcher and the logging configuration, not settings. */
+    private static final java.util.Set<String> LAUNCHER_VARIABLES =
+            java.util.Set.of("FANWIRE_JAVA_HOME", "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL");
+
     private static final List<Setting> ALL = List.of(
             s("host", ServerConfig.DEFAULT_HOST, "Address to bind.", (d, v) -> d.host = v),
             s("port", ServerConfig.DEFAULT_PORT, "Port to bind (0: any free port).", (d, v) -> d.port = integer(v)),
@@ -181,7 +185,7 @@ public final class Settings {
         List<String> unknown = new ArrayList<>();
         for (String name : env.keySet()) {
             if (name.startsWith(ENV_PREFIX) && ALL.stream().noneMatch(s -> s.envName().equals(name))
-                    && !name.equals("FANWIRE_JAVA_HOME") && !name.equals("FANWIRE_JAVA_OPTS")) {
+                    && !LAUNCHER_VARIABLES.contains(name)) {
                 unknown.add(name);
             }
         }
