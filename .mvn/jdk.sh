@@ -26,14 +26,14 @@ fanwire__select_jdk() {
   if [ -n "${FANWIRE_JAVA_HOME-}" ]; then
     _fw_v=$(fanwire_jdk_major "$FANWIRE_JAVA_HOME")
     if [ -n "$_fw_v" ] && [ "$_fw_v" -ge "$_fw_min" ]; then
-      JAVA_HOME=$FANWIRE_JAVA_HOME; export JAVA_HOME; return 0
+      JAVA_HOME=$FANWIRE_JAVA_HOME; export JAVA_HOME; fanwire__quiet_maven "$_fw_v"; return 0
     fi
     echo "fanwire: FANWIRE_JAVA_HOME=$FANWIRE_JAVA_HOME is not a JDK >= $_fw_min" >&2
     return 1
   fi
   if [ -n "${JAVA_HOME-}" ]; then
     _fw_v=$(fanwire_jdk_major "$JAVA_HOME")
-    if [ -n "$_fw_v" ] && [ "$_fw_v" -ge "$_fw_min" ]; then export JAVA_HOME; return 0; fi
+    if [ -n "$_fw_v" ] && [ "$_fw_v" -ge "$_fw_min" ]; then export JAVA_HOME; fanwire__quiet_maven "$_fw_v"; return 0; fi
   fi
   _fw_best=""; _fw_best_v=0
   for _fw_d in /usr/lib/jvm/* /opt/java/* /usr/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home \
@@ -48,10 +48,20 @@ fanwire__select_jdk() {
     if [ -n "$_fw_v" ] && [ "$_fw_v" -gt "$_fw_best_v" ]; then _fw_best=$_fw_d; _fw_best_v=$_fw_v; fi
   fi
   if [ "$_fw_best_v" -ge "$_fw_min" ]; then
-    JAVA_HOME=$_fw_best; export JAVA_HOME; return 0
+    JAVA_HOME=$_fw_best; export JAVA_HOME; fanwire__quiet_maven "$_fw_best_v"; return 0
   fi
   echo "fanwire: no JDK >= $_fw_min found (looked at FANWIRE_JAVA_HOME, JAVA_HOME, /usr/lib/jvm, /opt/java," >&2
   echo "fanwire: /Library/Java/JavaVirtualMachines, SDKMAN and the PATH). Install one, for example" >&2
   echo "fanwire: Temurin 25 from https://adoptium.net, or set FANWIRE_JAVA_HOME to its directory." >&2
   return 1
+}
+
+fanwire__quiet_maven() {
+  # Maven 3.9's own libraries use sun.misc.Unsafe; JDK 24+ warns about it on every build.
+  if [ "$1" -ge 24 ]; then
+    case " ${MAVEN_OPTS-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) MAVEN_OPTS="${MAVEN_OPTS-} --sun-misc-unsafe-memory-access=allow"; export MAVEN_OPTS ;;
+    esac
+  fi
 }

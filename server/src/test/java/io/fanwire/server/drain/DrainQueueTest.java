@@ -1,0 +1,124 @@
+package io.fanwire.server.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.fanwire.common.codec.WireFormat;
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.server.ServerConfig.DrainConfig;
+import io.fanwire.server.metrics.ServerStats;
+
+class DrainQueueTest {
+
+    private final ServerStats stats = new ServerStats();
+    private final DrainQueue queue = new DrainQueue(new DrainConfig(4, 1, 6), stats);
+
+    /** Records what the queue asks of a connection. */
+    static final class FakeSource implements EventSource {
+        boolean reading = true;
+        int resumes;
+        Object state;
+
+        @Override
+        public void pauseReading() {
+            reading = false;
+        }
+
+        @Override
+        public void resumeReading() {
+            reading = true;
+            resumes++;
+        }
+
+        @Override
+        public Object sinkState() {
+            return state;
+        }
+
+        @Override
+        public void sinkState(Object state) {
+            this.state = state;
+        }
+    }
+
+    static final ConnectionInfo INFO = new ConnectionInfo(UUID.randomUUID(), "alice", Map.of(),
+            new InetSocketAddress("127.0.0.1", 1), Instant.now(), WireFormat.JSON);
+
+    static InboundEvent.Message message(int n) {
+        return new InboundEvent.Message(INFO, Envelope.of("m", Envelope.newPayload().put("n", n)), new byte[0]);
+    }
+
+    @Test
+    void pausesAtHighWaterAndResumesAtLowWater() throws Exception {
+        FakeSource source = new FakeSource();
+        for (int i = 0; i < 3; i++) {
+            assertThat(queue.offer(message(i), source)).isTrue();
+        }
+        assertThat(source.reading).isTrue();
+        assertThat(queue.offer(message(3), source)).isTrue();
+        assertThat(queue.paused()).isTrue();
+        assertThat(source.reading).isFalse();
+        assertThat(queue.parkedConnections()).isEqualTo(1);
+        assertThat(stats.backpressurePauses.sum()).isEqualTo(1);
+
+        assertThat(queue.drain(2, Duration.ZERO)).hasSize(2);
+        assertThat(source.reading).as("still above low water").isFalse();
+        assertThat(queue.drain(1, Duration.ZERO)).hasSize(1);
+        assertThat(source.reading).isTrue();
+        assertThat(queue.paused()).isFalse();
+        assertThat(queue.parkedConnections()).isZero();
+    }
+
+    @Test
+    void messagesBeyondCapacityAreRefusedButLifecycleEventsNeverAre() {
+        FakeSource source = new FakeSource();
+        for (int i = 0; i < 6; i++) {
+            assertThat(queue.offer(message(i), source)).isTrue();
+        }
+        assertThat(queue.offer(message(6), source)).isFalse();
+        assertThat(stats.eventsRejected.sum()).isEqualTo(1);
+        assertThat(queue.offer(new InboundEvent.Disconnected(INFO, 1000, ""), source)).isTrue();
+        assertThat(queue.depth()).isEqualTo(7);
+    }
+
+    @Test
+    void drainKeepsOrderAndCounts() throws Exception {
+        FakeSource source = new FakeSource();
+        queue.offer(new InboundEvent.Connected(INFO), source);
+        queue.offer(message(1), source);
+        queue.offer(message(2), source);
+        List<InboundEvent> into = new ArrayList<>();
+        assertThat(queue.drainTo(into, 10, Duration.ofMillis(10))).isEqualTo(3);
+        assertThat(into.get(0)).isInstanceOf(InboundEvent.Connected.class);
+        assertThat(((InboundEvent.Message) into.get(2)).envelope().payload().path("n").asInt()).isEqualTo(2);
+        assertThat(stats.eventsEnqueued.sum()).isEqualTo(3);
+        assertThat(stats.eventsDelivered.sum()).isEqualTo(3);
+        assertThat(queue.depth()).isZero();
+    }
+
+    @Test
+    void emptyDrainWaitsAtMostTheTimeout() throws Exception {
+        assertThat(queue.drain(10, Duration.ofMillis(20))).isEmpty();
+        assertThat(queue.drain(10, Duration.ZERO)).isEmpty();
+    }
+
+    @Test
+    void aClosedConnectionIsForgotten() {
+        FakeSource source = new FakeSource();
+        for (int i = 0; i < 4; i++) {
+            queue.offer(message(i), source);
+        }
+        assertThat(queue.parkedConnections()).isEqualTo(1);
+        queue.release(source);
+        assertThat(queue.parkedConnections()).isZero();
+    }
+}
