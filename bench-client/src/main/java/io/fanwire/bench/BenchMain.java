@@ -1,9 +1,11 @@
 package io.fanwire.bench;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Entry point of the load client. The scenarios arrive with the bench client issue; until then the
@@ -13,9 +15,13 @@ import picocli.CommandLine.Command;
         description = "Fanwire load client (not built yet: see the bench client issue).")
 public final class BenchMain implements Callable<Integer> {
 
+    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Scenario and options (not built yet).")
+    private List<String> args = List.of();
+
     @Override
     public Integer call() {
-        System.err.println("fanwire bench: the load client is not built yet; no scenario can run.");
+        String what = args.isEmpty() ? "bench" : args.get(0);
+        System.err.println("fanwire " + what + ": the load client is not built yet; no scenario can run.");
         return 2;
     }
 

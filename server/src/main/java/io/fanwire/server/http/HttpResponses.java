@@ -24,6 +24,21 @@ final class HttpResponses {
     private HttpResponses() {
     }
 
+    /**
+     * The answer to a request the HTTP decoder could not read: 414 for an overlong request line, 431 for
+     * an oversized header block, 400 otherwise.
+     */
+    static FullHttpResponse malformed(ChannelHandlerContext ctx, ObjectMapper mapper, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            return error(ctx, mapper, HttpResponseStatus.REQUEST_URI_TOO_LONG, "INVALID_REQUEST", "request line too long");
+        }
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            return error(ctx, mapper, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "INVALID_REQUEST",
+                    "request headers too large");
+        }
+        return error(ctx, mapper, HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST", "malformed HTTP request");
+    }
+
     /** A JSON response of {@code body} rendered by {@code mapper}. */
     static FullHttpResponse json(ChannelHandlerContext ctx, ObjectMapper mapper, HttpResponseStatus status, Object body) {
         byte[] bytes;

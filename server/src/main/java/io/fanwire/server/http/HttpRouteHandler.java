@@ -38,8 +38,7 @@ public final class HttpRouteHandler extends SimpleChannelInboundHandler<FullHttp
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (request.decoderResult().isFailure()) {
-            respond(ctx, request, error(ctx, HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST", "malformed HTTP request"),
-                    false);
+            respond(ctx, request, HttpResponses.malformed(ctx, services.mapper(), request.decoderResult().cause()), false);
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();

@@ -85,7 +85,8 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
     private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
         HttpHeaders headers = request.headers();
         if (request.decoderResult().isFailure()) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed", "INVALID_REQUEST", "malformed HTTP request");
+            reject(ctx, request, HttpResponses.malformed(ctx, services.mapper(), request.decoderResult().cause()),
+                    "malformed");
             return;
         }
         if (!HttpMethod.GET.equals(request.method())) {

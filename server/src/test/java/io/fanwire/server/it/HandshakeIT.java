@@ -187,6 +187,18 @@ class HandshakeIT {
     }
 
     @Test
+    void oversizedRequestLineAndHeadersAreRefused() {
+        try (RawClient client = new RawClient(server.port())) {
+            HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(answer.status()).isEqualTo(414);
+        }
+        try (RawClient client = new RawClient(server.port())) {
+            HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(9000)));
+            assertThat(answer.status()).isEqualTo(431);
+        }
+    }
+
+    @Test
     void healthAndUnknownRoutes() {
         try (RawClient client = new RawClient(server.port())) {
             assertThat(client.request("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
