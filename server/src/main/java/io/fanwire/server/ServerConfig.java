@@ -72,7 +72,7 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_FRAME_BYTES = DecodeLimits.DEFAULT_MAX_MESSAGE_BYTES;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = DecodeLimits.DEFAULT_MAX_MESSAGE_BYTES;
     public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 64 * 1024;
-    public static final int DEFAULT_MAX_HTTP_HEADER_BYTES = 8 * 1024;
+    public static final int DEFAULT_MAX_HTTP_HEADER_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_HTTP_INITIAL_LINE_BYTES = 4 * 1024;
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);

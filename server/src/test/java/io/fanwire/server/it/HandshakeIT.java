@@ -193,7 +193,7 @@ class HandshakeIT {
             assertThat(answer.status()).isEqualTo(414);
         }
         try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(9000)));
+            HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
             assertThat(answer.status()).isEqualTo(431);
         }
     }

@@ -31,16 +31,16 @@ import io.fanwire.server.testing.JdkWsClient;
  */
 class ServerMainIT {
 
-    private static final Pattern WS_LINE = Pattern.compile("WebSocket\\s+(ws://\\S+)");
-    private static final Pattern TOKEN_LINE = Pattern.compile("Token\\s+(\\S+)");
-    private static final Pattern KEY_LINE = Pattern.compile("API key\\s+(\\S+)");
+    private static final Pattern WS_LINE = Pattern.compile("^\\s+WebSocket\\s+(ws://\\S+)");
+    private static final Pattern TOKEN_LINE = Pattern.compile("^\\s+Token\\s+(\\S+)");
+    private static final Pattern KEY_LINE = Pattern.compile("^\\s+API key\\s+(\\S+)");
 
     @Test
     void startsOnDefaultsPrintsAWorkingTokenAndStopsOnSigterm() throws Exception {
         Path jar = Path.of("target", "fanwire-server.jar");
         assertThat(jar).as("packaged by the package phase").exists();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
                 jar.toString(), "--host", "127.0.0.1", "--port", "0")
                 .redirectErrorStream(true)
                 .start();
