@@ -213,7 +213,7 @@ public final class FanwireServer implements AutoCloseable {
         return drainQueue().drainTo(into, maxEvents, timeout);
     }
 
-    /** Drain mode: events waiting to be drained; 0 in callback mode... see {@link #pendingEvents()}. */
+    /** Inbound events accepted and not yet taken by the application (drained, or handled in callback mode). */
     public int pendingEvents() {
         return drainQueue != null ? drainQueue.depth() : ((CallbackDispatcher) sink).pending();
     }
@@ -306,6 +306,9 @@ public final class FanwireServer implements AutoCloseable {
         info.put("users", registry.users());
         info.put("mode", drainQueue != null ? "drain" : "callback");
         info.put("pending_events", pendingEvents());
+        if (drainQueue != null) {
+            info.put("pending_event_bytes", drainQueue.depthBytes());
+        }
         info.putAll(stats.snapshot());
         for (Map.Entry<String, Supplier<?>> e : infoContributors.entrySet()) {
             info.put(e.getKey(), e.getValue().get());

@@ -192,20 +192,24 @@ public record ServerConfig(
     }
 
     /**
-     * Bounds of the inbound event queue (drain mode and callback mode alike).
+     * Bounds of the inbound event queue (drain mode and callback mode alike), in events and in bytes.
      *
      * @param highWaterEvents above this many pending events the server stops reading from sockets
-     * @param lowWaterEvents reading resumes when pending events fall to this many
+     * @param lowWaterEvents reading resumes when pending events fall to this many (and bytes to a quarter of
+     *        {@code highWaterBytes})
      * @param capacityEvents messages that would push pending events past this are refused with an
      *        {@code error} (counted); connect and disconnect events are always accepted
+     * @param highWaterBytes above this many pending message bytes the server stops reading from sockets; messages
+     *        that would pass four times this are refused like those beyond {@code capacityEvents}
      */
-    public record DrainConfig(int highWaterEvents, int lowWaterEvents, int capacityEvents) {
+    public record DrainConfig(int highWaterEvents, int lowWaterEvents, int capacityEvents, long highWaterBytes) {
 
         public static final int DEFAULT_HIGH_WATER_EVENTS = 8192;
         public static final int DEFAULT_LOW_WATER_EVENTS = 2048;
         public static final int DEFAULT_CAPACITY_EVENTS = 65536;
-        public static final DrainConfig DEFAULT =
-                new DrainConfig(DEFAULT_HIGH_WATER_EVENTS, DEFAULT_LOW_WATER_EVENTS, DEFAULT_CAPACITY_EVENTS);
+        public static final long DEFAULT_HIGH_WATER_BYTES = 32L * 1024 * 1024;
+        public static final DrainConfig DEFAULT = new DrainConfig(DEFAULT_HIGH_WATER_EVENTS, DEFAULT_LOW_WATER_EVENTS,
+                DEFAULT_CAPACITY_EVENTS, DEFAULT_HIGH_WATER_BYTES);
 
         public DrainConfig {
             positive("highWaterEvents", highWaterEvents);
@@ -218,6 +222,24 @@ public record ServerConfig(
                 throw new IllegalArgumentException("capacityEvents: " + capacityEvents
                         + " (expected: >= highWaterEvents " + highWaterEvents + ")");
             }
+            if (highWaterBytes < 1024) {
+                throw new IllegalArgumentException("highWaterBytes: " + highWaterBytes + " (expected: >= 1024)");
+            }
+        }
+
+        /** Event bounds with the default byte bound. */
+        public DrainConfig(int highWaterEvents, int lowWaterEvents, int capacityEvents) {
+            this(highWaterEvents, lowWaterEvents, capacityEvents, DEFAULT_HIGH_WATER_BYTES);
+        }
+
+        /** Pending bytes at which reading resumes. */
+        public long lowWaterBytes() {
+            return highWaterBytes / 4;
+        }
+
+        /** Pending bytes beyond which messages are refused. */
+        public long capacityBytes() {
+            return highWaterBytes * 4;
         }
     }
 

@@ -36,6 +36,7 @@ public final class ConfigDraft {
     int drainHighWater = DrainConfig.DEFAULT_HIGH_WATER_EVENTS;
     int drainLowWater = DrainConfig.DEFAULT_LOW_WATER_EVENTS;
     int drainCapacity = DrainConfig.DEFAULT_CAPACITY_EVENTS;
+    long drainHighWaterBytes = DrainConfig.DEFAULT_HIGH_WATER_BYTES;
     String appMode = "echo";
     String host = ServerConfig.DEFAULT_HOST;
     int port = ServerConfig.DEFAULT_PORT;
@@ -90,7 +91,7 @@ public final class ConfigDraft {
      */
     public ServerConfig toConfig() {
         server.host(host).port(port).apiKey(apiKey).writeBufferWaterMarks(writeLow, writeHigh)
-                .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity));
+                .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes));
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol));
         } else {

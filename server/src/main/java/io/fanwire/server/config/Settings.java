@@ -121,6 +121,9 @@ public final class Settings {
             s("drain.capacity", DrainConfig.DEFAULT_CAPACITY_EVENTS,
                     "Messages beyond this many pending events are refused with an error (counted).",
                     (d, v) -> d.drainCapacity = integer(v)),
+            s("drain.high_water_bytes", "32MiB",
+                    "Pending message bytes above which the server stops reading sockets (resumes at a quarter; "
+                            + "refuses messages beyond four times).", (d, v) -> d.drainHighWaterBytes = bytes(v)),
             s("api.key", "", "Key of the HTTP server API (/api/*); unset: API off (development mode mints one).",
                     (d, v) -> d.apiKey = blankToNull(v)),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),

@@ -5,24 +5,31 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.fanwire.server.ServerConfig.DrainConfig;
 import io.fanwire.server.metrics.ServerStats;
 
 /**
- * Counts events waiting for the application and stops reading from sockets while there are too many.
+ * Counts events (and their bytes) waiting for the application and stops reading from sockets while there
+ * are too many.
  *
- * <p>Above the high-water mark every connection that delivers another event is parked: its reads are paused.
- * When the application has taken enough events to fall to the low-water mark, every parked connection
- * resumes. Reads already under way when a connection parks still arrive, so the count may pass the
- * high-water mark; messages beyond the capacity are refused (and the client told), while connect and
- * disconnect events are always counted in.
+ * <p>Above a high-water mark (of events or of bytes) every connection that delivers another event is parked:
+ * its reads are paused. When the application has taken enough for both counts to fall to their low-water
+ * marks, every parked connection resumes. Reads already under way when a connection parks still arrive, so
+ * the counts may pass the high-water marks; messages beyond the capacities are refused (and the client told),
+ * while connect and disconnect events are always counted in. Counting bytes as well as events keeps a flood
+ * of large messages from holding gigabytes while the event count looks harmless.
  */
 final class Backpressure {
+
+    /** What an event costs besides its message bytes: the event, envelope and bookkeeping objects. */
+    static final int EVENT_OVERHEAD_BYTES = 128;
 
     private final DrainConfig config;
     private final ServerStats stats;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private final Set<EventSource> parked = new LinkedHashSet<>();
@@ -33,22 +40,40 @@ final class Backpressure {
         this.stats = stats;
     }
 
-    /** Counts one more pending event; a message ({@code mandatory == false}) is refused at capacity. */
-    boolean tryAcquire(boolean mandatory) {
+    /** What {@code event} weighs in the byte count. */
+    static int weight(InboundEvent event) {
+        return event instanceof InboundEvent.Message m ? EVENT_OVERHEAD_BYTES + m.raw().length : EVENT_OVERHEAD_BYTES;
+    }
+
+    /**
+     * Counts one more pending event of {@code bytes}; a message ({@code mandatory == false}) is refused at
+     * capacity.
+     */
+    boolean tryAcquire(boolean mandatory, int bytes) {
         int now = pending.incrementAndGet();
-        if (!mandatory && now > config.capacityEvents()) {
+        long nowBytes = pendingBytes.addAndGet(bytes);
+        if (!mandatory && (now > config.capacityEvents() || nowBytes > config.capacityBytes())) {
             pending.decrementAndGet();
+            pendingBytes.addAndGet(-bytes);
             return false;
         }
-        if (now >= config.highWaterEvents() && !paused) {
+        if (!paused && aboveHighWater(now, nowBytes)) {
             synchronized (lock) {
-                if (!paused && pending.get() >= config.highWaterEvents()) {
+                if (!paused && aboveHighWater(pending.get(), pendingBytes.get())) {
                     paused = true;
                     stats.backpressurePauses.increment();
                 }
             }
         }
         return true;
+    }
+
+    private boolean aboveHighWater(int events, long bytes) {
+        return events >= config.highWaterEvents() || bytes >= config.highWaterBytes();
+    }
+
+    private boolean atLowWater(int events, long bytes) {
+        return events <= config.lowWaterEvents() && bytes <= config.lowWaterBytes();
     }
 
     /** Pauses {@code source}'s reads while the application is behind. Called on its event loop. */
@@ -66,15 +91,16 @@ final class Backpressure {
         }
     }
 
-    /** Counts {@code n} events as taken by the application, resuming reads at the low-water mark. */
-    void release(int n) {
-        int now = pending.addAndGet(-n);
-        if (!paused || now > config.lowWaterEvents()) {
+    /** Counts {@code events} events of {@code bytes} as taken by the application, resuming at the low-water marks. */
+    void release(int events, long bytes) {
+        int now = pending.addAndGet(-events);
+        long nowBytes = pendingBytes.addAndGet(-bytes);
+        if (!paused || !atLowWater(now, nowBytes)) {
             return;
         }
         List<EventSource> resume;
         synchronized (lock) {
-            if (!paused || pending.get() > config.lowWaterEvents()) {
+            if (!paused || !atLowWater(pending.get(), pendingBytes.get())) {
                 return;
             }
             paused = false;
@@ -93,16 +119,14 @@ final class Backpressure {
         }
     }
 
-    /** Whether {@code source} is parked now. */
-    boolean isParked(EventSource source) {
-        synchronized (lock) {
-            return parked.contains(source);
-        }
-    }
-
     /** Events accepted and not yet taken by the application. */
     int pending() {
         return pending.get();
+    }
+
+    /** Bytes of the events accepted and not yet taken. */
+    long pendingBytes() {
+        return pendingBytes.get();
     }
 
     /** Whether reads are paused now. */

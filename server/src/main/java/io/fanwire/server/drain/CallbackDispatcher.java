@@ -38,7 +38,7 @@ public final class CallbackDispatcher implements EventSink {
 
     @Override
     public boolean offer(InboundEvent event, EventSource source) {
-        if (!backpressure.tryAcquire(!(event instanceof InboundEvent.Message))) {
+        if (!backpressure.tryAcquire(!(event instanceof InboundEvent.Message), Backpressure.weight(event))) {
             stats.eventsRejected.increment();
             return false;
         }
@@ -75,10 +75,12 @@ public final class CallbackDispatcher implements EventSink {
                 } catch (RejectedExecutionException e) {
                     scheduled.set(false);
                     int dropped = 0;
-                    while (events.poll() != null) {
+                    long bytes = 0;
+                    for (InboundEvent refused; (refused = events.poll()) != null; ) {
                         dropped++;
+                        bytes += Backpressure.weight(refused);
                     }
-                    backpressure.release(dropped);
+                    backpressure.release(dropped, bytes);
                     stats.handlerErrors.add(dropped);
                     LOG.warn("Callback executor refused {} event(s); they were not handled", dropped, e);
                 }
@@ -93,12 +95,15 @@ public final class CallbackDispatcher implements EventSink {
                 handled++;
                 try {
                     handler.handle(event);
-                } catch (Exception | LinkageError e) {
+                } catch (Throwable e) {
+                    if (e instanceof VirtualMachineError fatal) {
+                        throw fatal;
+                    }
                     stats.handlerErrors.increment();
                     LOG.warn("Event handler failed on {} of connection {}", event.getClass().getSimpleName(),
                             event.connection().id(), e);
                 } finally {
-                    backpressure.release(1);
+                    backpressure.release(1, Backpressure.weight(event));
                     stats.eventsDelivered.increment();
                 }
             }

@@ -29,7 +29,7 @@ public final class DrainQueue implements EventSink {
 
     @Override
     public boolean offer(InboundEvent event, EventSource source) {
-        if (!backpressure.tryAcquire(!(event instanceof InboundEvent.Message))) {
+        if (!backpressure.tryAcquire(!(event instanceof InboundEvent.Message), Backpressure.weight(event))) {
             stats.eventsRejected.increment();
             return false;
         }
@@ -78,8 +78,13 @@ public final class DrainQueue implements EventSink {
             }
         }
         into.add(first);
-        int n = 1 + queue.drainTo(into, maxEvents - 1);
-        backpressure.release(n);
+        long bytes = Backpressure.weight(first);
+        int n = 1;
+        for (InboundEvent next; n < maxEvents && (next = queue.poll()) != null; n++) {
+            into.add(next);
+            bytes += Backpressure.weight(next);
+        }
+        backpressure.release(n, bytes);
         stats.eventsDelivered.add(n);
         return n;
     }
@@ -87,6 +92,11 @@ public final class DrainQueue implements EventSink {
     /** Events waiting to be drained. */
     public int depth() {
         return backpressure.pending();
+    }
+
+    /** Bytes of the events waiting to be drained (message bytes plus a fixed cost per event). */
+    public long depthBytes() {
+        return backpressure.pendingBytes();
     }
 
     /** Whether reading from sockets is paused because the queue is above its high-water mark. */

@@ -106,6 +106,27 @@ class DrainQueueTest {
     }
 
     @Test
+    void largeMessagesPauseOnBytesBeforeTheEventCountDoes() throws Exception {
+        ServerStats byteStats = new ServerStats();
+        DrainQueue bytesQueue = new DrainQueue(new DrainConfig(1000, 10, 10_000, 4096), byteStats);
+        FakeSource source = new FakeSource();
+        InboundEvent.Message big = new InboundEvent.Message(INFO, Envelope.of("m", Envelope.newPayload()), new byte[3000]);
+        assertThat(bytesQueue.offer(big, source)).isTrue();
+        assertThat(source.reading).isTrue();
+        assertThat(bytesQueue.offer(big, source)).isTrue();
+        assertThat(source.reading).as("6 KB pending > 4 KB high water").isFalse();
+        for (int i = 0; i < 3; i++) {
+            assertThat(bytesQueue.offer(big, source)).isTrue();
+        }
+        assertThat(bytesQueue.offer(big, source)).as("beyond 4 x 4 KB").isFalse();
+        assertThat(byteStats.eventsRejected.sum()).isEqualTo(1);
+        assertThat(bytesQueue.depthBytes()).isEqualTo(5 * (3000 + 128));
+        assertThat(bytesQueue.drain(5, Duration.ZERO)).hasSize(5);
+        assertThat(source.reading).isTrue();
+        assertThat(bytesQueue.depthBytes()).isZero();
+    }
+
+    @Test
     void emptyDrainWaitsAtMostTheTimeout() throws Exception {
         assertThat(queue.drain(10, Duration.ofMillis(20))).isEmpty();
         assertThat(queue.drain(10, Duration.ZERO)).isEmpty();
