@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,7 +29,16 @@ import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.Features;
 import io.fanwire.common.protocol.ServerMessage;
+import io.fanwire.common.protocol.ClientMessage.Action;
+import io.fanwire.common.protocol.ClientMessage.Subscription;
+import io.fanwire.common.protocol.ServerMessage.PresenceUser;
+import io.fanwire.common.protocol.StreamPosition;
+import io.fanwire.server.ServerConfig.PubSubConfig;
 import io.fanwire.server.auth.Authenticator;
+import io.fanwire.server.broker.Broker;
+import io.fanwire.server.broker.HistoryPage;
+import io.fanwire.server.broker.InMemoryBroker;
+import io.fanwire.server.pubsub.PubSub;
 import io.fanwire.server.drain.CallbackDispatcher;
 import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.drain.DrainQueue;
@@ -99,6 +109,9 @@ public final class FanwireServer implements AutoCloseable {
     private final JwtVerifier verifier;
     private final Map<String, Supplier<?>> infoContributors;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final Broker broker;
+    private final FrameCodec codec;
+    private PubSub pubsub;
 
     private volatile State state = State.NEW;
     private Transport transport;
@@ -119,6 +132,10 @@ public final class FanwireServer implements AutoCloseable {
             this.sink = drainQueue;
         }
         this.infoContributors = Map.copyOf(builder.infoContributors);
+        this.codec = new FrameCodec(config.decodeLimits());
+        PubSubConfig ps = config.pubsub();
+        this.broker = builder.broker != null ? builder.broker : new InMemoryBroker(
+                new InMemoryBroker.Config(ps.historySize(), ps.historyTtl(), ps.historyMemoryBytes()), codec.json());
     }
 
     /** A builder; {@link Builder#config(ServerConfig)} is required. */
@@ -142,8 +159,10 @@ public final class FanwireServer implements AutoCloseable {
         heartbeat = new Heartbeat(workerGroup, config.pingInterval(), config.idleTimeout());
 
         Features features = new Features(config.compressionThreshold() > 0, true, false, false);
-        SessionServices sessions = new SessionServices(config, new FrameCodec(config.decodeLimits()), registry,
-                heartbeat, sink, stats, VERSION, features);
+        pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
+        broker.start(pubsub);
+        SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
+                features, pubsub);
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, this::info);
 
@@ -274,6 +293,70 @@ public final class FanwireServer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Publishes {@code message} to every subscriber of {@code topic}, stamped with the topic's next
+     * {@code (epoch, offset)}. Thread-safe, non-blocking.
+     *
+     * @return the stamp, once the broker accepted the publication
+     * @throws IllegalArgumentException when the topic name is invalid
+     */
+    public CompletionStage<StreamPosition> publish(String topic, Envelope message) {
+        return pubsub().publish(topic, message);
+    }
+
+    /**
+     * Subscribes a connection to {@code topics} from the server side (no ACL check); the client receives a
+     * {@code subscription_update} as if it had asked. Thread-safe, non-blocking.
+     *
+     * @return whether the connection exists
+     */
+    public boolean subscribe(UUID connectionId, String... topics) {
+        return onLoopOf(connectionId, session -> pubsub.subscribe(session, new Subscription(Action.SUBSCRIBE,
+                List.of(topics), null, null, false, Map.of(), null), false));
+    }
+
+    /**
+     * Unsubscribes a connection from {@code topics} (all when none are given); the client receives a
+     * {@code subscription_update}. Thread-safe, non-blocking.
+     *
+     * @return whether the connection exists
+     */
+    public boolean unsubscribe(UUID connectionId, String... topics) {
+        return onLoopOf(connectionId, session -> pubsub.unsubscribe(session, new Subscription(Action.UNSUBSCRIBE,
+                List.of(topics), null, null, false, Map.of(), null)));
+    }
+
+    /** Who is present in {@code topic} on this node, by user id. */
+    public Map<String, PresenceUser> presence(String topic) {
+        return pubsub().presence(topic);
+    }
+
+    /** Publications of {@code topic} after {@code since} ({@code null}: none, just the position), at most {@code limit}. */
+    public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
+        return pubsub().history(topic, since, limit);
+    }
+
+    private boolean onLoopOf(UUID connectionId, java.util.function.Consumer<Session> action) {
+        pubsub();
+        Session session = registry.get(connectionId);
+        if (session == null) {
+            return false;
+        }
+        session.channel().eventLoop().execute(() -> {
+            if (session.channel().isActive()) {
+                action.accept(session);
+            }
+        });
+        return true;
+    }
+
+    private PubSub pubsub() {
+        if (pubsub == null) {
+            throw new IllegalStateException("server not started");
+        }
+        return pubsub;
+    }
+
     /** The connection with {@code connectionId}, if open. */
     public Optional<ConnectionInfo> connection(UUID connectionId) {
         Session session = registry.get(connectionId);
@@ -310,6 +393,16 @@ public final class FanwireServer implements AutoCloseable {
             info.put("pending_event_bytes", drainQueue.depthBytes());
         }
         info.putAll(stats.snapshot());
+        if (pubsub != null) {
+            Broker.BrokerStats b = broker.stats();
+            Map<String, Object> topicsInfo = new LinkedHashMap<>();
+            topicsInfo.put("topics", pubsub.topicCount());
+            topicsInfo.put("streams", b.streams());
+            topicsInfo.put("history_publications", b.historyPublications());
+            topicsInfo.put("history_bytes", b.historyBytes());
+            topicsInfo.put("evicted_streams", b.evictedStreams());
+            info.put("topics", topicsInfo);
+        }
         for (Map.Entry<String, Supplier<?>> e : infoContributors.entrySet()) {
             info.put(e.getKey(), e.getValue().get());
         }
@@ -342,6 +435,7 @@ public final class FanwireServer implements AutoCloseable {
         }
         heartbeat.stop();
         shutdownGroups();
+        broker.close();
         state = State.STOPPED;
         LOG.info("Fanwire stopped");
     }
@@ -380,6 +474,7 @@ public final class FanwireServer implements AutoCloseable {
         private EventHandler handler;
         private Executor executor;
         private Clock clock = Clock.systemUTC();
+        private Broker broker;
         private final Map<String, Supplier<?>> infoContributors = new LinkedHashMap<>();
 
         private Builder() {
@@ -404,6 +499,12 @@ public final class FanwireServer implements AutoCloseable {
         /** The clock tokens are checked against (tests). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The broker that stamps and carries publications (default: in memory, this node only). */
+        public Builder broker(Broker broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
             return this;
         }
 

@@ -34,6 +34,7 @@ import io.fanwire.server.transport.TransportKind;
  *        clients that announced compression; 0 disables compression
  * @param auth how connecting clients authenticate
  * @param drain bounds of the inbound event queue
+ * @param pubsub topics, history, presence and slow-consumer policy
  * @param apiKey the key of the HTTP server API ({@code /api/*}), or {@code null} to switch the API off
  * @param nodeId this node's id, reported by the info endpoint
  * @param shutdownQuietPeriod how long event loops wait for late tasks when the server closes
@@ -59,6 +60,7 @@ public record ServerConfig(
         int compressionThreshold,
         AuthConfig auth,
         DrainConfig drain,
+        PubSubConfig pubsub,
         String apiKey,
         String nodeId,
         Duration shutdownQuietPeriod) {
@@ -120,6 +122,7 @@ public record ServerConfig(
         nonNegative("compressionThreshold", compressionThreshold);
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(drain, "drain");
+        Objects.requireNonNull(pubsub, "pubsub");
         if (apiKey != null && apiKey.length() < 16) {
             throw new IllegalArgumentException("apiKey: " + apiKey.length() + " characters (expected: >= 16)");
         }
@@ -243,6 +246,77 @@ public record ServerConfig(
         }
     }
 
+    /** What the server does with a subscriber that cannot keep up. */
+    public enum SlowConsumerPolicy {
+        /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
+        DROP,
+        /** Close the connection with 1013 ("try again later"). */
+        DISCONNECT
+    }
+
+    /**
+     * Topics and their limits.
+     *
+     * @param maxSubscriptionsPerConnection subscriptions one connection may hold
+     * @param maxTopics topics with subscribers this node may hold
+     * @param maxTopicNameLength the longest topic name
+     * @param historySize publications kept per topic for recovery (0: none)
+     * @param historyTtl how long a publication stays in history
+     * @param historyMemoryBytes the memory budget of all history; least recently used streams are evicted beyond it
+     * @param presenceMaxMembers users one topic's presence may hold
+     * @param presenceMaxDataBytes the largest presence data (as JSON)
+     * @param slowConsumerPolicy what happens to a subscriber whose outbound buffer is above its high-water mark
+     * @param subscribeByDefault whether a token without a {@code fanwire_topics} claim may subscribe to any topic
+     * @param publishByDefault whether a token without a {@code fanwire_publish} claim may publish to any topic
+     */
+    public record PubSubConfig(int maxSubscriptionsPerConnection, int maxTopics, int maxTopicNameLength,
+                               int historySize, Duration historyTtl, long historyMemoryBytes,
+                               int presenceMaxMembers, int presenceMaxDataBytes,
+                               SlowConsumerPolicy slowConsumerPolicy, boolean subscribeByDefault,
+                               boolean publishByDefault) {
+
+        public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 128;
+        public static final int DEFAULT_MAX_TOPICS = 100_000;
+        public static final int DEFAULT_MAX_TOPIC_NAME_LENGTH = 255;
+        public static final int DEFAULT_HISTORY_SIZE = 100;
+        public static final Duration DEFAULT_HISTORY_TTL = Duration.ofMinutes(5);
+        public static final long DEFAULT_HISTORY_MEMORY_BYTES = 64L * 1024 * 1024;
+        public static final int DEFAULT_PRESENCE_MAX_MEMBERS = 10_000;
+        public static final int DEFAULT_PRESENCE_MAX_DATA_BYTES = 1024;
+        public static final PubSubConfig DEFAULT = new PubSubConfig(DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+                DEFAULT_MAX_TOPICS, DEFAULT_MAX_TOPIC_NAME_LENGTH, DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL,
+                DEFAULT_HISTORY_MEMORY_BYTES, DEFAULT_PRESENCE_MAX_MEMBERS, DEFAULT_PRESENCE_MAX_DATA_BYTES,
+                SlowConsumerPolicy.DROP, true, false);
+
+        public PubSubConfig {
+            positive("maxSubscriptionsPerConnection", maxSubscriptionsPerConnection);
+            positive("maxTopics", maxTopics);
+            positive("maxTopicNameLength", maxTopicNameLength);
+            nonNegative("historySize", historySize);
+            positive("historyTtl", historyTtl);
+            if (historyMemoryBytes < 64 * 1024) {
+                throw new IllegalArgumentException("historyMemoryBytes: " + historyMemoryBytes + " (expected: >= 65536)");
+            }
+            positive("presenceMaxMembers", presenceMaxMembers);
+            positive("presenceMaxDataBytes", presenceMaxDataBytes);
+            Objects.requireNonNull(slowConsumerPolicy, "slowConsumerPolicy");
+        }
+
+        /** A copy with {@code policy}. */
+        public PubSubConfig withSlowConsumerPolicy(SlowConsumerPolicy policy) {
+            return new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
+                    historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, policy,
+                    subscribeByDefault, publishByDefault);
+        }
+
+        /** A copy with client publishing allowed (or not) for tokens without a publish claim. */
+        public PubSubConfig withPublishByDefault(boolean allowed) {
+            return new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
+                    historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
+                    subscribeByDefault, allowed);
+        }
+    }
+
     /** Builds a {@link ServerConfig}. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -265,6 +339,7 @@ public record ServerConfig(
         private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
         private AuthConfig auth;
         private DrainConfig drain = DrainConfig.DEFAULT;
+        private PubSubConfig pubsub = PubSubConfig.DEFAULT;
         private String apiKey;
         private String nodeId;
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
@@ -368,6 +443,11 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder pubsub(PubSubConfig pubsub) {
+            this.pubsub = pubsub;
+            return this;
+        }
+
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
             return this;
@@ -394,7 +474,7 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, apiKey, node, shutdownQuietPeriod);
+                    drain, pubsub, apiKey, node, shutdownQuietPeriod);
         }
     }
 }

@@ -15,6 +15,8 @@ public final class MessageTypes {
     public static final String SUBSCRIPTION_UPDATE = "subscription_update";
     public static final String PUBLISH = "publish";
     public static final String PUBLISH_ACK = "publish_ack";
+    /** The default event type of a publication whose publisher named none. */
+    public static final String PUBLICATION = "publication";
     public static final String PRESENCE = "presence";
     public static final String PRESENCE_STATE = "presence_state";
     public static final String PRESENCE_JOIN = "presence_join";

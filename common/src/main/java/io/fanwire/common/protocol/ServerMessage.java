@@ -1,6 +1,10 @@
 package io.fanwire.common.protocol;
 
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -8,7 +12,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * writes one; {@link #toEnvelope()} leaves them absent.
  */
 public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerMessage.ServerHello,
-        ServerMessage.ServerPing, ServerMessage.ServerPong, ServerMessage.ErrorMessage, ApplicationMessage {
+        ServerMessage.ServerPing, ServerMessage.ServerPong, ServerMessage.ErrorMessage,
+        ServerMessage.SubscriptionUpdate, ServerMessage.PublishAck, ServerMessage.PresenceState,
+        ServerMessage.PresenceChange, ApplicationMessage {
 
     /** The wire form of this message, without id, timestamp and sequence number. */
     Envelope toEnvelope();
@@ -39,6 +45,13 @@ public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerM
             case MessageTypes.PING -> new ServerPing(p.path("server_time").asLong());
             case MessageTypes.PONG -> new ServerPong(p.path("client_timestamp").asLong(-1),
                     p.path("server_timestamp").asLong(), p.path("latency").asLong());
+            case MessageTypes.SUBSCRIPTION_UPDATE -> SubscriptionUpdate.parse(p, envelope.correlationId());
+            case MessageTypes.PUBLISH_ACK -> new PublishAck(p.path("topic").asText(), p.path("epoch").asText(),
+                    p.path("offset").asLong(), envelope.correlationId());
+            case MessageTypes.PRESENCE_STATE -> PresenceState.parse(p, envelope.correlationId());
+            case MessageTypes.PRESENCE_JOIN, MessageTypes.PRESENCE_LEAVE, MessageTypes.PRESENCE_UPDATE ->
+                    new PresenceChange(envelope.type(), p.path("topic").asText(), p.path("user_id").asText(),
+                            p.get("data") instanceof ObjectNode data ? data : null);
             case MessageTypes.ERROR -> new ErrorMessage(p.path("code").asText(), p.path("message").asText(),
                     p.path("recoverable").asBoolean(), p.path("retry_after").asDouble(-1),
                     envelope.correlationId());
@@ -181,6 +194,168 @@ public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerM
                 p.put("retry_after", retryAfterSeconds);
             }
             return Envelope.system(MessageTypes.ERROR, p).withCorrelationId(correlationId);
+        }
+    }
+
+    /**
+     * A topic the server could not subscribe (or unsubscribe) a connection to.
+     *
+     * @param topic the topic as requested
+     * @param code an {@link ErrorCode} name
+     * @param reason a human-readable explanation
+     */
+    record TopicFailure(String topic, String code, String reason) {
+    }
+
+    /**
+     * Where a topic's stream stands for a connection after a subscription.
+     *
+     * @param epoch the stream's current epoch
+     * @param offset the offset of the last publication (the client's new baseline)
+     * @param recovered with recovery asked: whether every missed publication was replayed; otherwise {@code null}
+     * @param count with recovery asked: how many publications were replayed; otherwise 0
+     */
+    record TopicPosition(String epoch, long offset, Boolean recovered, int count) {
+    }
+
+    /**
+     * {@code subscription_update}: the answer to a {@code subscription}.
+     *
+     * @param successTopics topics the request succeeded for
+     * @param failedTopics topics it failed for, with codes
+     * @param recovery per subscribed topic, the stream position (and the recovery outcome when asked)
+     * @param correlationId the request's {@code cid}, or {@code null}
+     */
+    record SubscriptionUpdate(List<String> successTopics, List<TopicFailure> failedTopics,
+                              Map<String, TopicPosition> recovery, String correlationId) implements ServerMessage {
+
+        public SubscriptionUpdate {
+            successTopics = List.copyOf(successTopics);
+            failedTopics = List.copyOf(failedTopics);
+            recovery = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(recovery));
+        }
+
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            ArrayNode ok = p.putArray("success_topics");
+            successTopics.forEach(ok::add);
+            ArrayNode failed = p.putArray("failed_topics");
+            for (TopicFailure f : failedTopics) {
+                failed.addObject().put("topic", f.topic()).put("code", f.code()).put("reason", f.reason());
+            }
+            ObjectNode positions = p.putObject("recovery");
+            recovery.forEach((topic, pos) -> {
+                ObjectNode o = positions.putObject(topic).put("epoch", pos.epoch()).put("offset", pos.offset());
+                if (pos.recovered() != null) {
+                    o.put("recovered", pos.recovered()).put("count", pos.count());
+                }
+            });
+            return Envelope.system(MessageTypes.SUBSCRIPTION_UPDATE, p).withCorrelationId(correlationId);
+        }
+
+        static SubscriptionUpdate parse(ObjectNode p, String cid) {
+            List<String> ok = new java.util.ArrayList<>();
+            p.path("success_topics").forEach(t -> ok.add(t.asText()));
+            List<TopicFailure> failed = new java.util.ArrayList<>();
+            p.path("failed_topics").forEach(f -> failed.add(new TopicFailure(f.path("topic").asText(),
+                    f.path("code").asText(), f.path("reason").asText())));
+            Map<String, TopicPosition> positions = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : p.path("recovery").properties()) {
+                JsonNode v = e.getValue();
+                positions.put(e.getKey(), new TopicPosition(v.path("epoch").asText(), v.path("offset").asLong(),
+                        v.has("recovered") ? v.path("recovered").asBoolean() : null, v.path("count").asInt()));
+            }
+            return new SubscriptionUpdate(ok, failed, positions, cid);
+        }
+    }
+
+    /**
+     * {@code publish_ack}: the stamp a client publication received.
+     *
+     * @param topic the topic
+     * @param epoch the stream's epoch
+     * @param offset the publication's offset
+     * @param correlationId the publish request's {@code cid}
+     */
+    record PublishAck(String topic, String epoch, long offset, String correlationId) implements ServerMessage {
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("topic", topic).put("epoch", epoch).put("offset", offset);
+            return Envelope.system(MessageTypes.PUBLISH_ACK, p).withCorrelationId(correlationId);
+        }
+    }
+
+    /**
+     * One present user of a topic.
+     *
+     * @param data the presence data of the user's most recent connection, or {@code null}
+     * @param connections how many of the user's connections are subscribed with presence
+     */
+    record PresenceUser(ObjectNode data, int connections) {
+    }
+
+    /**
+     * {@code presence_state}: who is present in a topic.
+     *
+     * @param topic the topic
+     * @param users present users by user id
+     * @param correlationId the query's {@code cid}, or {@code null}
+     */
+    record PresenceState(String topic, Map<String, PresenceUser> users, String correlationId) implements ServerMessage {
+
+        public PresenceState {
+            users = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(users));
+        }
+
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("topic", topic);
+            ObjectNode u = p.putObject("users");
+            users.forEach((user, presence) -> {
+                ObjectNode entry = u.putObject(user);
+                if (presence.data() != null) {
+                    entry.set("data", presence.data());
+                } else {
+                    entry.putNull("data");
+                }
+                entry.put("connections", presence.connections());
+            });
+            return Envelope.system(MessageTypes.PRESENCE_STATE, p).withCorrelationId(correlationId);
+        }
+
+        static PresenceState parse(ObjectNode p, String cid) {
+            Map<String, PresenceUser> users = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : p.path("users").properties()) {
+                JsonNode v = e.getValue();
+                users.put(e.getKey(), new PresenceUser(v.get("data") instanceof ObjectNode d ? d : null,
+                        v.path("connections").asInt()));
+            }
+            return new PresenceState(p.path("topic").asText(), users, cid);
+        }
+    }
+
+    /**
+     * {@code presence_join}, {@code presence_leave} or {@code presence_update}, sent to a topic's subscribers.
+     *
+     * @param type one of the three presence event types
+     * @param topic the topic
+     * @param userId the user who joined, left or changed data
+     * @param data the user's presence data, or {@code null}
+     */
+    record PresenceChange(String type, String topic, String userId, ObjectNode data) implements ServerMessage {
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("topic", topic).put("user_id", userId);
+            if (data != null) {
+                p.set("data", data);
+            } else {
+                p.putNull("data");
+            }
+            return Envelope.system(type, p);
         }
     }
 }

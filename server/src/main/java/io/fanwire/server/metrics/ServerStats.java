@@ -35,6 +35,21 @@ public final class ServerStats {
     /** Client messages answered with an {@code error}, by error code. */
     public final Labelled protocolErrors = new Labelled();
 
+    /** Topic publications stamped and delivered to this node. */
+    public final LongAdder publications = new LongAdder();
+    /** Publication frames written to subscribers (fan-out deliveries, replays included). */
+    public final LongAdder deliveries = new LongAdder();
+    /** Publications replayed to recovering subscribers. */
+    public final LongAdder replayed = new LongAdder();
+    /** Deliveries skipped because the subscriber's outbound buffer was full (slow-consumer policy drop). */
+    public final LongAdder slowConsumerDrops = new LongAdder();
+    /** Connections closed with 1013 by the slow-consumer policy. */
+    public final LongAdder slowConsumerDisconnects = new LongAdder();
+    /** Subscriptions held now. */
+    public final AtomicLong subscriptionsActive = new AtomicLong();
+    /** Subscribe or publish requests refused, by error code. */
+    public final Labelled pubsubRejections = new Labelled();
+
     /** Events handed to the application (drain queue or callbacks). */
     public final LongAdder eventsEnqueued = new LongAdder();
     /** Events the application took (drained or handled). */
@@ -101,8 +116,18 @@ public final class ServerStats {
         events.put("handler_errors", handlerErrors.sum());
         events.put("backpressure_pauses", backpressurePauses.sum());
 
+        Map<String, Object> pubsub = new LinkedHashMap<>();
+        pubsub.put("subscriptions", subscriptionsActive.get());
+        pubsub.put("publications", publications.sum());
+        pubsub.put("deliveries", deliveries.sum());
+        pubsub.put("replayed", replayed.sum());
+        pubsub.put("slow_consumer_drops", slowConsumerDrops.sum());
+        pubsub.put("slow_consumer_disconnects", slowConsumerDisconnects.sum());
+        pubsub.put("rejections", pubsubRejections.snapshot());
+
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("connections", connections);
+        out.put("pubsub", pubsub);
         out.put("messages", messages);
         out.put("events", events);
         return out;

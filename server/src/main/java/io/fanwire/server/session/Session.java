@@ -40,6 +40,10 @@ public final class Session implements EventSource {
     boolean closing;
 
     private volatile Object sinkState;
+    /** The connection's subscriptions by topic, owned by the pub/sub engine. Event loop only. */
+    private java.util.Map<String, Object> subscriptions;
+    /** The connection's topic ACL, owned by the pub/sub engine; built on first use. Event loop only. */
+    private Object acl;
 
     Session(ConnectionInfo info, Channel channel, java.time.Instant tokenExpiresAt) {
         this.info = Objects.requireNonNull(info, "info");
@@ -97,6 +101,34 @@ public final class Session implements EventSource {
         closeCode = code;
         closeReason = reason;
         channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The connection's subscriptions by topic (created on first use). Event loop only. */
+    public java.util.Map<String, Object> subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new java.util.HashMap<>(4);
+        }
+        return subscriptions;
+    }
+
+    /** Whether the connection holds any subscription. Event loop only. */
+    public boolean hasSubscriptions() {
+        return subscriptions != null && !subscriptions.isEmpty();
+    }
+
+    /** The pub/sub engine's ACL object for this connection, or {@code null} before first use. Event loop only. */
+    public Object acl() {
+        return acl;
+    }
+
+    /** Sets the pub/sub engine's ACL object. Event loop only. */
+    public void acl(Object acl) {
+        this.acl = acl;
+    }
+
+    /** Whether a close was initiated by either side. Event loop only. */
+    public boolean closing() {
+        return closing;
     }
 
     @Override

@@ -138,11 +138,18 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (session.closing) {
             return;
         }
-        ClientMessage message;
+        Envelope envelope;
         try {
-            message = ClientMessage.from(services.codec().decode(content, text));
+            envelope = services.codec().decode(content, text);
         } catch (ProtocolException e) {
             reject(e, null);
+            return;
+        }
+        ClientMessage message;
+        try {
+            message = ClientMessage.from(envelope);
+        } catch (ProtocolException e) {
+            reject(e, envelope.correlationId());
             return;
         }
         switch (message) {
@@ -157,6 +164,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 // Activity is all a pong means; it was recorded above.
             }
             case ClientHello hello -> onHello(hello);
+            case ClientMessage.Subscription subscription -> services.pubsub().subscribe(session, subscription, true);
+            case ClientMessage.Publish publish -> services.pubsub().publish(session, publish);
+            case ClientMessage.PresenceQuery query -> services.pubsub().presence(session, query);
             case ApplicationMessage app -> {
                 byte[] raw = ByteBufUtil.getBytes(content);
                 InboundEvent.Message event = new InboundEvent.Message(session.info(), app.envelope(), raw);
@@ -219,6 +229,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             started = false;
             services.registry().remove(session);
             services.heartbeat().unregister(session);
+            services.pubsub().unsubscribeAll(session);
             services.stats().connectionsActive.decrementAndGet();
             services.stats().disconnects.increment(CloseCodes.name(session.closeCode));
             services.sink().offer(new InboundEvent.Disconnected(session.info(), session.closeCode,

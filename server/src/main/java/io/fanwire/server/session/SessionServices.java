@@ -7,6 +7,7 @@ import io.fanwire.common.protocol.Features;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.drain.EventSink;
 import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.pubsub.PubSub;
 
 /**
  * The server-wide parts every connection's handlers use, created once per server.
@@ -19,9 +20,11 @@ import io.fanwire.server.metrics.ServerStats;
  * @param stats the server's counters
  * @param serverVersion reported in {@code server_hello}
  * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
+ * @param pubsub the publish/subscribe engine
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
-                              EventSink sink, ServerStats stats, String serverVersion, Features features) {
+                              EventSink sink, ServerStats stats, String serverVersion, Features features,
+                              PubSub pubsub) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -32,5 +35,6 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(pubsub, "pubsub");
     }
 }

@@ -1,0 +1,69 @@
+package io.fanwire.server.broker;
+
+import java.util.concurrent.CompletionStage;
+
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.StreamPosition;
+
+/**
+ * The authoritative stamper and carrier of topic publications. Every publication gets its
+ * {@code (epoch, offset)} here and only here, so that a broker shared by several nodes (Redis) keeps one
+ * numbering per topic across the cluster.
+ *
+ * <p>Contract:
+ * <ul>
+ * <li>{@link #publish} is asynchronous: it never blocks the caller (an event loop, often) and completes with
+ *     the stamp, or exceptionally when the broker could not accept the publication (the caller reports it).</li>
+ * <li>The {@link PublicationListener} sees each topic's publications in offset order, exactly once per node
+ *     that declared {@link #interest} in the topic.</li>
+ * <li>History and positions are read asynchronously as well; an implementation that holds them in memory
+ *     completes immediately.</li>
+ * </ul>
+ */
+public interface Broker extends AutoCloseable {
+
+    /** Starts delivering publications to {@code listener}. Called once, before any other method. */
+    void start(PublicationListener listener);
+
+    /**
+     * Stamps {@code message} as the next publication of {@code topic} and delivers it.
+     *
+     * @param message the publication without a stamp; the broker adds {@code tp}, {@code e} and {@code o}
+     * @return the stamp, or a failure when the publication was not accepted
+     */
+    CompletionStage<StreamPosition> publish(String topic, Envelope message);
+
+    /** Declares whether this node has subscribers of {@code topic} (so the broker delivers it here or not). */
+    void interest(String topic, boolean interested);
+
+    /**
+     * Publications of {@code topic} after {@code since}, at most {@code limit}, and the current position.
+     *
+     * @param since the last position a client saw, or {@code null} for just the current position
+     */
+    CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit);
+
+    /** What the broker holds, for the info endpoint and metrics. */
+    BrokerStats stats();
+
+    @Override
+    void close();
+
+    /** Receives publications for topics this node is interested in. */
+    @FunctionalInterface
+    interface PublicationListener {
+        /** Called in offset order per topic; must not block. */
+        void onPublication(Publication publication);
+    }
+
+    /**
+     * What a broker holds.
+     *
+     * @param streams topic streams held
+     * @param historyPublications publications kept in history
+     * @param historyBytes bytes of the publications kept in history
+     * @param evictedStreams streams dropped to stay within the memory budget or their TTL
+     */
+    record BrokerStats(long streams, long historyPublications, long historyBytes, long evictedStreams) {
+    }
+}

@@ -1,0 +1,747 @@
+package io.fanwire.server.pubsub;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fanwire.common.codec.FrameCodec;
+import io.fanwire.common.codec.WireFormat;
+import io.fanwire.common.protocol.ClientMessage.Action;
+import io.fanwire.common.protocol.ClientMessage.PresenceQuery;
+import io.fanwire.common.protocol.ClientMessage.Publish;
+import io.fanwire.common.protocol.ClientMessage.Subscription;
+import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.ErrorCode;
+import io.fanwire.common.protocol.MessageTypes;
+import io.fanwire.common.protocol.ProtocolException;
+import io.fanwire.common.protocol.ServerMessage;
+import io.fanwire.common.protocol.ServerMessage.ErrorMessage;
+import io.fanwire.common.protocol.ServerMessage.PresenceChange;
+import io.fanwire.common.protocol.ServerMessage.PresenceState;
+import io.fanwire.common.protocol.ServerMessage.PresenceUser;
+import io.fanwire.common.protocol.ServerMessage.PublishAck;
+import io.fanwire.common.protocol.ServerMessage.SubscriptionUpdate;
+import io.fanwire.common.protocol.ServerMessage.TopicFailure;
+import io.fanwire.common.protocol.ServerMessage.TopicPosition;
+import io.fanwire.common.protocol.StreamPosition;
+import io.fanwire.server.ServerConfig.JsonFrames;
+import io.fanwire.server.ServerConfig.PubSubConfig;
+import io.fanwire.server.ServerConfig.SlowConsumerPolicy;
+import io.fanwire.server.broker.Broker;
+import io.fanwire.server.broker.HistoryPage;
+import io.fanwire.server.broker.Publication;
+import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.session.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * The publish/subscribe engine of one node.
+ *
+ * <p><b>Fan-out.</b> The broker hands each stamped publication to {@link #onPublication} once. It is encoded
+ * once per wire format in use (JSON, msgpack) into one direct buffer, and each event loop that has subscribers
+ * of the topic gets one task that writes a {@code retainedDuplicate()} of that buffer to each of its own
+ * subscribers. No per-subscriber copy, no per-subscriber task, no global fan-out thread. Queue groups get one
+ * member per publication, chosen round-robin among writable members.
+ *
+ * <p><b>Ordering and recovery.</b> Publications reach a loop in offset order and a connection's own writes go
+ * through the same loop, so a connection sees sends and publications in the order they were made. A new
+ * subscriber holds back live publications until the broker has told it where the stream stands (and, when it
+ * asked to recover, has replayed what it missed); publications at or below that position are then skipped, so
+ * nothing is delivered twice or out of order.
+ *
+ * <p><b>Slow consumers.</b> A subscriber whose outbound buffer is above its high-water mark is skipped (drop,
+ * counted; the client sees the gap in {@code o}) or closed with 1013, by policy. Nobody else waits for it.
+ *
+ * <p>Methods taking a {@link Session} run on that session's event loop; the others are thread-safe.
+ */
+public final class PubSub implements Broker.PublicationListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
+    /** Queue group names follow the topic grammar, shorter. */
+    private static final int MAX_GROUP_NAME_LENGTH = 64;
+
+    private final PubSubConfig config;
+    private final Broker broker;
+    private final FrameCodec codec;
+    private final boolean binaryJson;
+    private final ServerStats stats;
+    private final EventExecutor[] loops;
+    private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
+    private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+
+    public PubSub(PubSubConfig config, Broker broker, FrameCodec codec, JsonFrames jsonFrames, ServerStats stats,
+                  EventLoopGroup workers) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.broker = Objects.requireNonNull(broker, "broker");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.binaryJson = jsonFrames == JsonFrames.BINARY;
+        this.stats = Objects.requireNonNull(stats, "stats");
+        List<EventExecutor> list = new ArrayList<>();
+        workers.forEach(list::add);
+        this.loops = list.toArray(EventExecutor[]::new);
+        for (int i = 0; i < loops.length; i++) {
+            loopIndex.put(loops[i], i);
+        }
+    }
+
+    /** Topics with subscribers on this node. */
+    public int topicCount() {
+        return topics.size();
+    }
+
+    // ---------------------------------------------------------------- requests of a connection (its event loop)
+
+    /**
+     * Subscribes {@code session} as {@code request} asks, then answers {@code subscription_update} (after any
+     * replay). With {@code enforceAcl} false (server-side subscriptions) the token's ACL is not consulted.
+     */
+    public void subscribe(Session session, Subscription request, boolean enforceAcl) {
+        if (request.action() == Action.UNSUBSCRIBE) {
+            unsubscribe(session, request);
+            return;
+        }
+        EventExecutor loop = session.channel().eventLoop();
+        LinkedHashMap<String, Object> outcomes = new LinkedHashMap<>();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        String groupProblem = request.queueGroup() == null ? null
+                : TopicNames.problem(request.queueGroup(), MAX_GROUP_NAME_LENGTH);
+        String presenceProblem = presenceProblem(request.presence());
+        for (String name : new LinkedHashSet<>(request.topics())) {
+            String problem = TopicNames.problem(name, config.maxTopicNameLength());
+            if (problem != null) {
+                outcomes.put(name, reject(name, ErrorCode.INVALID_SUBSCRIPTION, problem));
+            } else if (groupProblem != null) {
+                outcomes.put(name, reject(name, ErrorCode.INVALID_SUBSCRIPTION, "queue group: " + groupProblem));
+            } else if (presenceProblem != null) {
+                outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, presenceProblem));
+            } else if (enforceAcl && !acl(session).maySubscribe(name)) {
+                outcomes.put(name, reject(name, ErrorCode.FORBIDDEN, "not allowed to subscribe to this topic"));
+            } else {
+                Subscriber existing = (Subscriber) session.subscriptions().get(name);
+                if (existing != null) {
+                    if (!updatePresence(existing, request.presence())) {
+                        outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "presence of this topic is full"));
+                    } else {
+                        outcomes.put(name, new TopicPosition(existing.epoch == null ? "" : existing.epoch,
+                                existing.lastOffset, null, 0));
+                    }
+                    continue;
+                }
+                if (session.subscriptions().size() >= config.maxSubscriptionsPerConnection()) {
+                    outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "at most "
+                            + config.maxSubscriptionsPerConnection() + " subscriptions per connection"));
+                    continue;
+                }
+                Subscriber subscriber = register(session, name, request.queueGroup());
+                if (subscriber == null) {
+                    outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "too many topics on this node"));
+                    continue;
+                }
+                if (!updatePresence(subscriber, request.presence())) {
+                    remove(subscriber);
+                    outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "presence of this topic is full"));
+                    continue;
+                }
+                StreamPosition since = request.recover() ? request.recovery().get(name) : null;
+                boolean recover = request.recover();
+                outcomes.put(name, null);
+                pending.add(broker.history(name, since, recover ? config.historySize() : 0).toCompletableFuture()
+                        .handleAsync((page, error) -> {
+                            outcomes.put(name, catchUp(subscriber, recover, since, page, error));
+                            return null;
+                        }, loop));
+            }
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).whenCompleteAsync((ignored, error) -> {
+            List<String> ok = new ArrayList<>();
+            List<TopicFailure> failed = new ArrayList<>();
+            Map<String, TopicPosition> positions = new LinkedHashMap<>();
+            outcomes.forEach((topic, outcome) -> {
+                if (outcome instanceof TopicFailure f) {
+                    failed.add(f);
+                } else if (outcome instanceof TopicPosition p) {
+                    ok.add(topic);
+                    positions.put(topic, p);
+                }
+            });
+            session.send(new SubscriptionUpdate(ok, failed, positions, request.correlationId()));
+        }, loop);
+    }
+
+    /** Unsubscribes {@code session} from the request's topics (all when none are named) and answers. */
+    public void unsubscribe(Session session, Subscription request) {
+        List<String> names = request.topics().isEmpty() && session.hasSubscriptions()
+                ? new ArrayList<>(session.subscriptions().keySet()) : request.topics();
+        List<String> ok = new ArrayList<>();
+        for (String name : new LinkedHashSet<>(names)) {
+            Subscriber subscriber = session.hasSubscriptions() ? (Subscriber) session.subscriptions().get(name) : null;
+            if (subscriber != null) {
+                remove(subscriber);
+            }
+            ok.add(name);
+        }
+        session.send(new SubscriptionUpdate(ok, List.of(), Map.of(), request.correlationId()));
+    }
+
+    /** Ends every subscription of a closed connection. */
+    public void unsubscribeAll(Session session) {
+        if (!session.hasSubscriptions()) {
+            return;
+        }
+        for (Object subscriber : new ArrayList<>(session.subscriptions().values())) {
+            remove((Subscriber) subscriber);
+        }
+    }
+
+    /** A client's {@code publish}: checked against its publish ACL, stamped by the broker, acknowledged with a cid. */
+    public void publish(Session session, Publish request) {
+        String problem = TopicNames.problem(request.topic(), config.maxTopicNameLength());
+        if (problem != null) {
+            refuse(session, ErrorCode.INVALID_MESSAGE, problem, request.correlationId());
+            return;
+        }
+        if (!acl(session).mayPublish(request.topic())) {
+            refuse(session, ErrorCode.FORBIDDEN, "not allowed to publish to this topic", request.correlationId());
+            return;
+        }
+        Envelope message = Envelope.of(request.type() != null ? request.type() : MessageTypes.PUBLICATION,
+                request.data() != null ? request.data() : Envelope.newPayload());
+        publish(request.topic(), message).whenComplete((position, error) -> {
+            if (error != null) {
+                stats.pubsubRejections.increment(ErrorCode.SERVER_ERROR.name());
+                LOG.warn("Publication to {} failed: {}", request.topic(), error.toString());
+                session.send(new ErrorMessage(ErrorCode.SERVER_ERROR.name(), "publication failed: " + error.getMessage(),
+                        true, 1, request.correlationId()));
+            } else if (request.correlationId() != null) {
+                session.send(new PublishAck(request.topic(), position.epoch(), position.offset(),
+                        request.correlationId()));
+            }
+        });
+    }
+
+    /** A client's {@code presence} query (needs subscribe permission for the topic). */
+    public void presence(Session session, PresenceQuery query) {
+        String problem = TopicNames.problem(query.topic(), config.maxTopicNameLength());
+        if (problem != null) {
+            refuse(session, ErrorCode.INVALID_MESSAGE, problem, query.correlationId());
+            return;
+        }
+        if (!acl(session).maySubscribe(query.topic())) {
+            refuse(session, ErrorCode.FORBIDDEN, "not allowed to see presence of this topic", query.correlationId());
+            return;
+        }
+        session.send(new PresenceState(query.topic(), presence(query.topic()), query.correlationId()));
+    }
+
+    // ---------------------------------------------------------------- the embedding API (any thread)
+
+    /**
+     * Publishes {@code message} to {@code topic}: stamped by the broker, delivered to every subscriber.
+     *
+     * @throws IllegalArgumentException when the topic name is invalid
+     */
+    public CompletionStage<StreamPosition> publish(String topic, Envelope message) {
+        String problem = TopicNames.problem(topic, config.maxTopicNameLength());
+        if (problem != null) {
+            throw new IllegalArgumentException("topic: " + problem);
+        }
+        if (message.stamped()) {
+            throw new IllegalArgumentException("message: already stamped (the broker stamps publications)");
+        }
+        return broker.publish(topic, message);
+    }
+
+    /** Who is present in {@code topic}, by user id. */
+    public Map<String, PresenceUser> presence(String topic) {
+        Topic t = topics.get(topic);
+        Map<String, PresenceUser> users = new LinkedHashMap<>();
+        if (t != null) {
+            synchronized (t) {
+                t.presence.forEach((user, entry) -> users.put(user, new PresenceUser(entry.data, entry.connections)));
+            }
+        }
+        return users;
+    }
+
+    /** Publications of {@code topic} after {@code since} (at most {@code limit}) from the broker's history. */
+    public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
+        return broker.history(topic, since, limit);
+    }
+
+    // ---------------------------------------------------------------- fan-out
+
+    @Override
+    public void onPublication(Publication publication) {
+        stats.publications.increment();
+        Topic topic = topics.get(publication.topic());
+        if (topic == null) {
+            return;
+        }
+        Frames frames = new Frames(publication.json(), publication.envelope(), true, publication.epoch(),
+                publication.offset());
+        try {
+            dispatch(topic, frames);
+        } finally {
+            frames.release();
+        }
+    }
+
+    /** Sends {@code frames} to every subscriber of {@code topic} (one member per queue group for publications). */
+    private void dispatch(Topic topic, Frames frames) {
+        for (int i = 0; i < topic.slots.length; i++) {
+            Topic.LoopSlot slot = topic.slots[i];
+            int count = slot.count;
+            if (count == 0) {
+                continue;
+            }
+            int msgpack = slot.msgpackCount;
+            ByteBuf json = count > msgpack ? frames.json() : null;
+            ByteBuf pack = msgpack > 0 ? frames.msgpack() : null;
+            loops[i].execute(new SlotDelivery(slot, frames, retain(json), retain(pack)));
+        }
+        for (Topic.QueueGroup group : topic.groups) {
+            Subscriber[] members = group.members;
+            if (members.length == 0) {
+                continue;
+            }
+            if (!frames.stamped) {
+                for (Subscriber member : members) {
+                    sendOne(member, frames);
+                }
+                continue;
+            }
+            Subscriber chosen = null;
+            int start = Math.floorMod(group.next.getAndIncrement(), members.length);
+            for (int k = 0; k < members.length; k++) {
+                Subscriber candidate = members[(start + k) % members.length];
+                if (candidate.active && candidate.session.channel().isWritable()) {
+                    chosen = candidate;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                stats.slowConsumerDrops.increment();
+            } else {
+                sendOne(chosen, frames);
+            }
+        }
+    }
+
+    private void sendOne(Subscriber member, Frames frames) {
+        ByteBuf buf = retain(member.msgpack ? frames.msgpack() : frames.json());
+        loops[member.loop].execute(() -> {
+            try {
+                deliver(member, frames, buf);
+            } finally {
+                buf.release();
+            }
+        });
+    }
+
+    /** Writes one publication to every subscriber of one loop slot. Runs on that loop. */
+    private final class SlotDelivery implements Runnable {
+        private final Topic.LoopSlot slot;
+        private final Frames frames;
+        private final ByteBuf json;
+        private final ByteBuf msgpack;
+
+        SlotDelivery(Topic.LoopSlot slot, Frames frames, ByteBuf json, ByteBuf msgpack) {
+            this.slot = slot;
+            this.frames = frames;
+            this.json = json;
+            this.msgpack = msgpack;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Subscriber[] subscribers = slot.subscribers;
+                for (int i = 0, n = slot.size; i < n; i++) {
+                    Subscriber s = subscribers[i];
+                    ByteBuf buf = s.msgpack ? msgpack : json;
+                    if (buf != null) {
+                        deliver(s, frames, buf);
+                    }
+                }
+            } finally {
+                if (json != null) {
+                    json.release();
+                }
+                if (msgpack != null) {
+                    msgpack.release();
+                }
+            }
+        }
+    }
+
+    /** Delivers one publication (or presence event) to one subscriber. Runs on its loop. */
+    private void deliver(Subscriber s, Frames frames, ByteBuf shared) {
+        if (!s.active || s.session.closing()) {
+            return;
+        }
+        if (frames.stamped) {
+            if (s.recovering) {
+                s.holdBack(frames.epoch, frames.offset, shared.retainedDuplicate());
+                return;
+            }
+            if (frames.epoch.equals(s.epoch) && frames.offset <= s.lastOffset) {
+                return;
+            }
+        }
+        Channel channel = s.session.channel();
+        if (!channel.isWritable()) {
+            if (config.slowConsumerPolicy() == SlowConsumerPolicy.DISCONNECT) {
+                stats.slowConsumerDisconnects.increment();
+                s.session.close(CloseCodes.TRY_AGAIN_LATER, "slow consumer");
+                return;
+            }
+            stats.slowConsumerDrops.increment();
+        } else {
+            channel.writeAndFlush(frame(s, shared.retainedDuplicate()), channel.voidPromise());
+            stats.deliveries.increment();
+        }
+        if (frames.stamped) {
+            s.epoch = frames.epoch;
+            s.lastOffset = frames.offset;
+        }
+    }
+
+    private WebSocketFrame frame(Subscriber s, ByteBuf content) {
+        return s.msgpack || binaryJson ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content);
+    }
+
+    /**
+     * One publication's (or presence event's) encodings, made at most once each and shared by every subscriber.
+     * Created and released on the publishing thread; loops hold their own references.
+     */
+    private final class Frames {
+        final byte[] jsonBytes;
+        final Envelope envelope;
+        final boolean stamped;
+        final String epoch;
+        final long offset;
+        private ByteBuf json;
+        private ByteBuf msgpack;
+
+        Frames(byte[] jsonBytes, Envelope envelope, boolean stamped, String epoch, long offset) {
+            this.jsonBytes = jsonBytes;
+            this.envelope = envelope;
+            this.stamped = stamped;
+            this.epoch = epoch;
+            this.offset = offset;
+        }
+
+        ByteBuf json() {
+            if (json == null) {
+                json = alloc.directBuffer(jsonBytes.length).writeBytes(jsonBytes);
+            }
+            return json;
+        }
+
+        ByteBuf msgpack() {
+            if (msgpack == null) {
+                msgpack = codec.encode(alloc, envelope != null ? envelope : decode(jsonBytes), WireFormat.MSGPACK);
+            }
+            return msgpack;
+        }
+
+        void release() {
+            if (json != null) {
+                json.release();
+            }
+            if (msgpack != null) {
+                msgpack.release();
+            }
+        }
+    }
+
+    private Envelope decode(byte[] json) {
+        try {
+            return codec.json().decode(json, 0, json.length);
+        } catch (ProtocolException e) {
+            throw new IllegalStateException("broker delivered a publication that does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    private static ByteBuf retain(ByteBuf buf) {
+        return buf == null ? null : buf.retain();
+    }
+
+    // ---------------------------------------------------------------- subscription bookkeeping
+
+    /** Adds a subscriber of {@code name} for {@code session}, or {@code null} when the node has too many topics. */
+    private Subscriber register(Session session, String name, String group) {
+        Topic topic;
+        boolean first;
+        while (true) {
+            topic = topics.get(name);
+            if (topic == null) {
+                if (topics.size() >= config.maxTopics()) {
+                    return null;
+                }
+                topic = topics.computeIfAbsent(name, n -> new Topic(n, loops.length));
+            }
+            synchronized (topic) {
+                if (topic.removed) {
+                    continue;
+                }
+                first = ++topic.subscribers == 1;
+                break;
+            }
+        }
+        int loop = loopIndex.get(session.channel().eventLoop());
+        Subscriber subscriber = new Subscriber(session, topic, loop, group, session.format() == WireFormat.MSGPACK);
+        if (group == null) {
+            topic.slots[loop].add(subscriber);
+        } else {
+            subscriber.recovering = false;
+            synchronized (topic) {
+                Topic.QueueGroup queueGroup = null;
+                for (Topic.QueueGroup g : topic.groups) {
+                    if (g.name.equals(group)) {
+                        queueGroup = g;
+                    }
+                }
+                if (queueGroup == null) {
+                    queueGroup = new Topic.QueueGroup(group);
+                    Topic.QueueGroup[] grown = Arrays.copyOf(topic.groups, topic.groups.length + 1);
+                    grown[grown.length - 1] = queueGroup;
+                    topic.groups = grown;
+                }
+                Subscriber[] members = Arrays.copyOf(queueGroup.members, queueGroup.members.length + 1);
+                members[members.length - 1] = subscriber;
+                queueGroup.members = members;
+            }
+        }
+        session.subscriptions().put(name, subscriber);
+        stats.subscriptionsActive.incrementAndGet();
+        if (first) {
+            broker.interest(name, true);
+        }
+        return subscriber;
+    }
+
+    /** Ends one subscription. Runs on the subscriber's loop. */
+    private void remove(Subscriber s) {
+        if (!s.active) {
+            return;
+        }
+        s.active = false;
+        Topic topic = s.topic;
+        if (s.queueGroup == null) {
+            topic.slots[s.loop].remove(s);
+        } else {
+            synchronized (topic) {
+                List<Topic.QueueGroup> kept = new ArrayList<>();
+                for (Topic.QueueGroup g : topic.groups) {
+                    if (g.name.equals(s.queueGroup)) {
+                        g.members = Arrays.stream(g.members).filter(m -> m != s).toArray(Subscriber[]::new);
+                    }
+                    if (g.members.length > 0) {
+                        kept.add(g);
+                    }
+                }
+                topic.groups = kept.toArray(Topic.QueueGroup[]::new);
+            }
+        }
+        s.releaseHeldBack();
+        leavePresence(s);
+        s.session.subscriptions().remove(topic.name, s);
+        stats.subscriptionsActive.decrementAndGet();
+        boolean last;
+        synchronized (topic) {
+            last = --topic.subscribers == 0;
+            if (last) {
+                topic.removed = true;
+                topics.remove(topic.name, topic);
+            }
+        }
+        if (last) {
+            broker.interest(topic.name, false);
+        }
+    }
+
+    /**
+     * Completes a new subscription once the broker said where the stream stands: replays what the client
+     * missed (when it asked and history has it), then releases the live publications held back meanwhile.
+     * Runs on the subscriber's loop.
+     */
+    private Object catchUp(Subscriber s, boolean recover, StreamPosition since, HistoryPage page, Throwable error) {
+        if (!s.active) {
+            return reject(s.topic.name, ErrorCode.INVALID_SUBSCRIPTION, "unsubscribed before the subscription completed");
+        }
+        Channel channel = s.session.channel();
+        int replayed = 0;
+        Boolean recovered = null;
+        if (error != null || page == null) {
+            LOG.warn("History of {} unavailable: {}", s.topic.name, String.valueOf(error));
+            s.epoch = null;
+            s.lastOffset = 0;
+            recovered = recover ? Boolean.FALSE : null;
+        } else {
+            StreamPosition current = page.current();
+            if (recover) {
+                recovered = page.complete() && since != null;
+                if (recovered) {
+                    for (Publication p : page.publications()) {
+                        channel.write(frame(s, replayFrame(s, p)), channel.voidPromise());
+                        replayed++;
+                    }
+                    stats.replayed.add(replayed);
+                    stats.deliveries.add(replayed);
+                }
+            }
+            s.epoch = current.epoch();
+            s.lastOffset = current.offset();
+        }
+        long baseline = s.lastOffset;
+        String baselineEpoch = s.epoch;
+        s.recovering = false;
+        if (s.heldBack != null) {
+            for (Subscriber.HeldBack h : s.heldBack) {
+                if (h.epoch().equals(s.epoch) && h.offset() <= s.lastOffset) {
+                    h.frame().release();
+                } else {
+                    channel.write(frame(s, h.frame()), channel.voidPromise());
+                    stats.deliveries.increment();
+                    s.epoch = h.epoch();
+                    s.lastOffset = h.offset();
+                }
+            }
+            s.heldBack = null;
+        }
+        if (s.heldBackOverflow) {
+            stats.slowConsumerDrops.increment();
+        }
+        channel.flush();
+        return new TopicPosition(baselineEpoch == null ? "" : baselineEpoch, baseline, recovered, replayed);
+    }
+
+    private ByteBuf replayFrame(Subscriber s, Publication p) {
+        if (!s.msgpack) {
+            return alloc.directBuffer(p.json().length).writeBytes(p.json());
+        }
+        return codec.encode(alloc, p.envelope() != null ? p.envelope() : decode(p.json()), WireFormat.MSGPACK);
+    }
+
+    // ---------------------------------------------------------------- presence
+
+    private String presenceProblem(ObjectNode data) {
+        if (data == null) {
+            return null;
+        }
+        int size = codec.json().encodeToBytes(Envelope.of("presence", data)).length;
+        return size > config.presenceMaxDataBytes() + 64
+                ? "presence data larger than " + config.presenceMaxDataBytes() + " bytes" : null;
+    }
+
+    /** Announces {@code data} (may be {@code null}: no presence) for a subscription; false when the topic is full. */
+    private boolean updatePresence(Subscriber s, ObjectNode data) {
+        if (data == null) {
+            return true;
+        }
+        Topic topic = s.topic;
+        String user = s.session.info().userId();
+        String event = null;
+        synchronized (topic) {
+            Topic.PresenceEntry entry = topic.presence.get(user);
+            if (s.presence == null) {
+                if (entry == null) {
+                    if (topic.presence.size() >= config.presenceMaxMembers()) {
+                        return false;
+                    }
+                    entry = new Topic.PresenceEntry();
+                    topic.presence.put(user, entry);
+                    event = MessageTypes.PRESENCE_JOIN;
+                } else if (!data.equals(entry.data)) {
+                    event = MessageTypes.PRESENCE_UPDATE;
+                }
+                entry.connections++;
+            } else if (entry != null && !data.equals(entry.data)) {
+                event = MessageTypes.PRESENCE_UPDATE;
+            }
+            if (entry != null) {
+                entry.data = data;
+            }
+        }
+        s.presence = data;
+        if (event != null) {
+            broadcast(topic, new PresenceChange(event, topic.name, user, data));
+        }
+        return true;
+    }
+
+    private void leavePresence(Subscriber s) {
+        if (s.presence == null) {
+            return;
+        }
+        Topic topic = s.topic;
+        String user = s.session.info().userId();
+        boolean left = false;
+        synchronized (topic) {
+            Topic.PresenceEntry entry = topic.presence.get(user);
+            if (entry != null && --entry.connections == 0) {
+                topic.presence.remove(user);
+                left = true;
+            }
+        }
+        s.presence = null;
+        if (left) {
+            broadcast(topic, new PresenceChange(MessageTypes.PRESENCE_LEAVE, topic.name, user, null));
+        }
+    }
+
+    /** Sends an unstamped message (a presence event) to every subscriber of {@code topic}, encoded once. */
+    private void broadcast(Topic topic, ServerMessage message) {
+        Envelope envelope = message.toEnvelope();
+        Frames frames = new Frames(codec.json().encodeToBytes(envelope), envelope, false, null, 0);
+        try {
+            dispatch(topic, frames);
+        } finally {
+            frames.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private TopicAcl acl(Session session) {
+        TopicAcl acl = (TopicAcl) session.acl();
+        if (acl == null) {
+            acl = TopicAcl.fromClaims(session.info().claims(), config.subscribeByDefault(), config.publishByDefault());
+            session.acl(acl);
+        }
+        return acl;
+    }
+
+    private TopicFailure reject(String topic, ErrorCode code, String reason) {
+        stats.pubsubRejections.increment(code.name());
+        return new TopicFailure(topic, code.name(), reason);
+    }
+
+    private void refuse(Session session, ErrorCode code, String message, String correlationId) {
+        stats.pubsubRejections.increment(code.name());
+        session.send(ErrorMessage.of(code, message, correlationId));
+    }
+}
