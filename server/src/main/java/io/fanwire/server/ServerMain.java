@@ -129,7 +129,10 @@ public final class ServerMain implements Callable<Integer> {
         }));
 
         if (devMinter != null) {
-            printDevBanner(server, devMinter.mint(DEV_USER, DEV_TOKEN_TTL), draft.apiKey());
+            // The development token may publish anywhere, so a newcomer can try topics from a browser console.
+            String token = devMinter.mint(DEV_USER, DEV_TOKEN_TTL,
+                    java.util.Map.of("fanwire_publish", java.util.Map.of("allow", List.of("*"))));
+            printDevBanner(server, token, draft.apiKey());
         }
         stopped.await();
         return 0;
@@ -150,6 +153,9 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("Connect from a browser console (any page):");
         System.out.println("  ws = new WebSocket('" + url + "', ['fanwire.v1', 'bearer." + token
                 + "']); ws.onmessage = e => console.log(e.data); ws.onopen = () => ws.send('{\"t\":\"echo\",\"p\":{\"hello\":\"fanwire\"}}')");
+        System.out.println("then try a topic (subscribe, publish, receive the stamped publication):");
+        System.out.println("  ws.send('{\"t\":\"subscription\",\"p\":{\"topics\":[\"demo\"]}}'); "
+                + "ws.send('{\"t\":\"publish\",\"p\":{\"topic\":\"demo\",\"data\":{\"hi\":1}},\"cid\":\"1\"}')");
         System.out.println("or with websocat:");
         System.out.println("  websocat -H 'Authorization: Bearer " + token + "' " + url);
         System.out.println("Server counters:");

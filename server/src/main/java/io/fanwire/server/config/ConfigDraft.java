@@ -12,6 +12,7 @@ import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.ServerConfig.AuthConfig;
 import io.fanwire.server.ServerConfig.DrainConfig;
+import io.fanwire.server.ServerConfig.PubSubConfig;
 
 /**
  * Settings collected from defaults, a file, the environment and flags, before they become a
@@ -37,6 +38,17 @@ public final class ConfigDraft {
     int drainLowWater = DrainConfig.DEFAULT_LOW_WATER_EVENTS;
     int drainCapacity = DrainConfig.DEFAULT_CAPACITY_EVENTS;
     long drainHighWaterBytes = DrainConfig.DEFAULT_HIGH_WATER_BYTES;
+    int maxSubscriptionsPerConnection = PubSubConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
+    int maxTopics = PubSubConfig.DEFAULT_MAX_TOPICS;
+    int maxTopicNameLength = PubSubConfig.DEFAULT_MAX_TOPIC_NAME_LENGTH;
+    ServerConfig.SlowConsumerPolicy slowConsumerPolicy = ServerConfig.SlowConsumerPolicy.DROP;
+    boolean subscribeByDefault = true;
+    boolean publishByDefault;
+    int historySize = PubSubConfig.DEFAULT_HISTORY_SIZE;
+    Duration historyTtl = PubSubConfig.DEFAULT_HISTORY_TTL;
+    long historyMemoryBytes = PubSubConfig.DEFAULT_HISTORY_MEMORY_BYTES;
+    int presenceMaxMembers = PubSubConfig.DEFAULT_PRESENCE_MAX_MEMBERS;
+    int presenceMaxDataBytes = PubSubConfig.DEFAULT_PRESENCE_MAX_DATA_BYTES;
     String appMode = "echo";
     String host = ServerConfig.DEFAULT_HOST;
     int port = ServerConfig.DEFAULT_PORT;
@@ -91,7 +103,10 @@ public final class ConfigDraft {
      */
     public ServerConfig toConfig() {
         server.host(host).port(port).apiKey(apiKey).writeBufferWaterMarks(writeLow, writeHigh)
-                .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes));
+                .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
+                .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
+                        historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
+                        subscribeByDefault, publishByDefault));
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol));
         } else {

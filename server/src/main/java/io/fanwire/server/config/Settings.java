@@ -19,6 +19,7 @@ import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.ServerConfig.DrainConfig;
+import io.fanwire.server.ServerConfig.PubSubConfig;
 import io.fanwire.server.transport.TransportKind;
 
 /**
@@ -121,6 +122,33 @@ public final class Settings {
             s("drain.capacity", DrainConfig.DEFAULT_CAPACITY_EVENTS,
                     "Messages beyond this many pending events are refused with an error (counted).",
                     (d, v) -> d.drainCapacity = integer(v)),
+            s("topics.max_subscriptions_per_connection", PubSubConfig.DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+                    "Subscriptions one connection may hold (more: LIMIT_EXCEEDED).",
+                    (d, v) -> d.maxSubscriptionsPerConnection = integer(v)),
+            s("topics.max_topics", PubSubConfig.DEFAULT_MAX_TOPICS, "Topics with subscribers this node may hold.",
+                    (d, v) -> d.maxTopics = integer(v)),
+            s("topics.max_name_length", PubSubConfig.DEFAULT_MAX_TOPIC_NAME_LENGTH, "Longest topic name.",
+                    (d, v) -> d.maxTopicNameLength = integer(v)),
+            s("topics.slow_consumer_policy", "drop",
+                    "A subscriber whose outbound buffer is full: drop (skip and count; the client sees the gap) "
+                            + "or disconnect (close 1013).",
+                    (d, v) -> d.slowConsumerPolicy = enumValue(ServerConfig.SlowConsumerPolicy.class, v)),
+            s("topics.subscribe_by_default", true,
+                    "Whether a token without a fanwire_topics claim may subscribe to any topic.",
+                    (d, v) -> d.subscribeByDefault = bool(v)),
+            s("topics.publish_by_default", false,
+                    "Whether a token without a fanwire_publish claim may publish to any topic.",
+                    (d, v) -> d.publishByDefault = bool(v)),
+            s("history.size", PubSubConfig.DEFAULT_HISTORY_SIZE, "Publications kept per topic for recovery (0: none).",
+                    (d, v) -> d.historySize = integer(v)),
+            s("history.ttl", "5m", "How long a publication stays in history.", (d, v) -> d.historyTtl = duration(v)),
+            s("history.memory_bytes", "64MiB",
+                    "Memory budget of all history; least recently used streams are evicted beyond it.",
+                    (d, v) -> d.historyMemoryBytes = bytes(v)),
+            s("presence.max_members", PubSubConfig.DEFAULT_PRESENCE_MAX_MEMBERS, "Users one topic's presence may hold.",
+                    (d, v) -> d.presenceMaxMembers = integer(v)),
+            s("presence.max_data_bytes", PubSubConfig.DEFAULT_PRESENCE_MAX_DATA_BYTES, "Largest presence data (JSON).",
+                    (d, v) -> d.presenceMaxDataBytes = bytes(v)),
             s("drain.high_water_bytes", "32MiB",
                     "Pending message bytes above which the server stops reading sockets (resumes at a quarter; "
                             + "refuses messages beyond four times).", (d, v) -> d.drainHighWaterBytes = bytes(v)),
