@@ -172,7 +172,9 @@ public sealed interface ClientMessage
             if (type != null) {
                 p.put("type", type);
             }
-            p.set("data", data == null ? Envelope.newPayload() : data);
+            if (data != null) {
+                p.set("data", data);
+            }
             return Envelope.system(MessageTypes.PUBLISH, p).withCorrelationId(correlationId);
         }
     }

@@ -117,8 +117,18 @@ class RoundTripTest {
                 new ErrorMessage("RATE_LIMITED", "slow down", true, 2.5, null),
                 new ApplicationMessage(Envelope.of("chat_message", chat).withStamp("chat", "0000abcd", 42)),
                 new ApplicationMessage(Envelope.of("presence_join", chat.deepCopy()).withCategory(Categories.SNAPSHOT)),
-                new ApplicationMessage(Envelope.system("publish_ack", Envelope.newPayload().put("topic", "chat")
-                        .put("epoch", "0000abcd").put("offset", 43)).withCorrelationId("req-2")));
+                new ServerMessage.PublishAck("chat", "0000abcd", 43, "req-2"),
+                new ServerMessage.SubscriptionUpdate(List.of("chat", "news"),
+                        List.of(new ServerMessage.TopicFailure("secret", "FORBIDDEN", "not allowed")),
+                        java.util.Map.of("chat", new ServerMessage.TopicPosition("0000abcd", 43, true, 5),
+                                "news", new ServerMessage.TopicPosition("00001234", 0, null, 0)), "sub-1"),
+                new ServerMessage.PresenceState("lobby", java.util.Map.of(
+                        "alice", new ServerMessage.PresenceUser(chat.deepCopy(), 2),
+                        "bob", new ServerMessage.PresenceUser(null, 1)), null),
+                new ServerMessage.PresenceChange("presence_join", "lobby", "alice", chat.deepCopy()),
+                new ServerMessage.PresenceChange("presence_leave", "lobby", "bob", null),
+                new ApplicationMessage(Envelope.system("custom_system_event", Envelope.newPayload().put("x", 1))
+                        .withCorrelationId("req-2")));
         List<Arguments> cases = new ArrayList<>();
         for (ServerMessage message : messages) {
             for (WireFormat format : WireFormat.values()) {
@@ -152,8 +162,14 @@ class RoundTripTest {
                 new ClientPing(-1, null),
                 new ClientPong(MILLIS, MILLIS + 5),
                 new ClientPong(-1, -1),
-                new ApplicationMessage(Envelope.of("publish", Envelope.newPayload().put("topic", "chat"))
-                        .withCorrelationId("req-3")),
+                new ClientMessage.Publish("chat", null, null, "req-3"),
+                new ClientMessage.Publish("chat", "chat_message", Envelope.newPayload().put("text", "hi"), null),
+                new ClientMessage.Subscription(ClientMessage.Action.SUBSCRIBE, List.of("a", "b"),
+                        Envelope.newPayload().put("status", "online"), "workers", true,
+                        java.util.Map.of("a", new io.fanwire.common.protocol.StreamPosition("0000abcd", 7)), "s-1"),
+                new ClientMessage.Subscription(ClientMessage.Action.UNSUBSCRIBE, List.of(), null, null, false,
+                        java.util.Map.of(), null),
+                new ClientMessage.PresenceQuery("lobby", "q-1"),
                 new ApplicationMessage(Envelope.of("custom_event", Envelope.newPayload().put("n", 1))));
         List<Arguments> cases = new ArrayList<>();
         for (ClientMessage message : messages) {

@@ -66,7 +66,7 @@ class ServerMessageTest {
     void treatsNonSystemCategoriesAndUnknownTypesAsApplicationMessages() throws ProtocolException {
         Envelope update = envelope("{\"c\":\"U\",\"t\":\"server_ready\",\"p\":{}}");
         Envelope uncategorised = envelope("{\"t\":\"ping\",\"p\":{\"server_time\":5}}");
-        Envelope unknown = envelope("{\"c\":\"WSE\",\"t\":\"subscription_update\",\"p\":{}}");
+        Envelope unknown = envelope("{\"c\":\"WSE\",\"t\":\"no_such_system_event\",\"p\":{}}");
 
         assertThat(ServerMessage.from(update)).isEqualTo(new ApplicationMessage(update));
         assertThat(ServerMessage.from(uncategorised)).isEqualTo(new ApplicationMessage(uncategorised));

@@ -12,11 +12,13 @@ import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.ServerMessage.ServerPing;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Ticker;
 
 /**
  * Server pings and idle timeouts for every connection, driven by one periodic task per event loop that
  * walks that loop's connections, instead of a scheduled task (or an idle-state handler timer) per
- * connection.
+ * connection. Time is read from the event loop's {@link Ticker}, the clock its scheduled tasks run on
+ * ({@link System#nanoTime()} on a real loop), so that a test can drive both with an embedded channel.
  */
 public final class Heartbeat {
 
@@ -36,7 +38,7 @@ public final class Heartbeat {
         this.tickNanos = Math.max(MIN_TICK_NANOS, Math.min(MAX_TICK_NANOS,
                 Math.min(pingIntervalNanos, idleTimeoutNanos) / 8));
         for (EventExecutor loop : group) {
-            loops.put(loop, new LoopSessions());
+            loops.put(loop, new LoopSessions(loop.ticker()));
         }
     }
 
@@ -58,10 +60,11 @@ public final class Heartbeat {
 
     /** Starts the heartbeat of {@code session}. Called on its event loop. */
     void register(Session session) {
-        long now = System.nanoTime();
+        LoopSessions sessions = loopOf(session);
+        long now = sessions.ticker.nanoTime();
         session.lastActivityNanos = now;
         session.nextPingNanos = now + pingIntervalNanos;
-        loopOf(session).add(session);
+        sessions.add(session);
     }
 
     /** Ends the heartbeat of {@code session}. Called on its event loop. */
@@ -79,8 +82,13 @@ public final class Heartbeat {
 
     /** The connections of one event loop; touched only on that loop. */
     private final class LoopSessions {
+        private final Ticker ticker;
         private Session[] sessions = new Session[64];
         private int size;
+
+        LoopSessions(Ticker ticker) {
+            this.ticker = ticker;
+        }
 
         void add(Session session) {
             if (size == sessions.length) {
@@ -103,7 +111,7 @@ public final class Heartbeat {
         }
 
         void sweep() {
-            long now = System.nanoTime();
+            long now = ticker.nanoTime();
             long wallMillis = System.currentTimeMillis();
             // Backwards, so that a removal (swap with the last) never skips a session.
             for (int i = size - 1; i >= 0; i--) {

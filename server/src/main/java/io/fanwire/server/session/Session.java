@@ -27,7 +27,7 @@ public final class Session implements EventSource {
     boolean compression;
     /** Negotiated protocol version. Event loop only. */
     int protocolVersion = io.fanwire.common.protocol.Envelope.PROTOCOL_VERSION;
-    /** {@link System#nanoTime()} of the last inbound frame. Event loop only. */
+    /** The event loop's {@code ticker().nanoTime()} at the last inbound frame. Event loop only. */
     long lastActivityNanos;
     /** When the next server ping is due. Event loop only. */
     long nextPingNanos;

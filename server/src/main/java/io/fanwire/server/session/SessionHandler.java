@@ -111,7 +111,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        session.lastActivityNanos = System.nanoTime();
+        // The event loop's clock, which the heartbeat reads too.
+        session.lastActivityNanos = ctx.executor().ticker().nanoTime();
         try {
             if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
                 onMessage(frame.content(), frame instanceof TextWebSocketFrame);
@@ -149,6 +150,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         try {
             message = ClientMessage.from(envelope);
         } catch (ProtocolException e) {
+            // The envelope was readable, so the reply can name the request it answers.
             reject(e, envelope.correlationId());
             return;
         }
@@ -163,7 +165,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case ClientPong ignored -> {
                 // Activity is all a pong means; it was recorded above.
             }
-            case ClientHello hello -> onHello(hello);
+            case ClientHello hello -> onHello(hello, envelope.correlationId());
             case ClientMessage.Subscription subscription -> services.pubsub().subscribe(session, subscription, true);
             case ClientMessage.Publish publish -> services.pubsub().publish(session, publish);
             case ClientMessage.PresenceQuery query -> services.pubsub().presence(session, query);
@@ -180,10 +182,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onHello(ClientHello hello) {
+    /** Answers {@code hello}; {@code correlationId} is its {@code cid}, for an error (docs/PROTOCOL.md §6.1). */
+    private void onHello(ClientHello hello, String correlationId) {
         if (hello.protocolVersion() < 1) {
             reject(new ProtocolException(ErrorCode.INVALID_MESSAGE,
-                    "protocol_version " + hello.protocolVersion() + " is not supported (expected: >= 1)"), null);
+                    "protocol_version " + hello.protocolVersion() + " is not supported (expected: >= 1)"),
+                    correlationId);
             return;
         }
         ServerConfig config = services.config();

@@ -4,18 +4,19 @@ import io.fanwire.server.ServerConfig;
 import io.fanwire.server.http.HttpRouteHandler;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.WebSocketHandshakeHandler;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of a new connection before any upgrade: HTTP codec, aggregator, the WebSocket handshake
- * handler and the HTTP routes.
+ * handler and the HTTP routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the
+ * pipeline, so it serves any transport and an {@code EmbeddedChannel} in tests alike.
  */
-public final class ServerChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
     private final HttpServices services;
     private final HttpDecoderConfig decoderConfig;
@@ -31,7 +32,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxHttpBodyBytes, true));

@@ -1,7 +1,6 @@
 package io.fanwire.server.testing;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,8 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -39,7 +36,7 @@ public final class RawClient implements AutoCloseable {
     }
 
     private final Socket socket;
-    private final DataInputStream in;
+    private final WireReader reader;
     private final OutputStream out;
 
     public RawClient(int port) {
@@ -48,7 +45,7 @@ public final class RawClient implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(5000);
             socket.setTcpNoDelay(true);
-            in = new DataInputStream(socket.getInputStream());
+            reader = new WireReader(socket.getInputStream());
             out = socket.getOutputStream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,24 +86,7 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads one HTTP answer. */
     public HttpAnswer readAnswer() {
-        try {
-            String status = readLine();
-            if (status == null) {
-                throw new AssertionError("connection closed before an HTTP answer");
-            }
-            int code = Integer.parseInt(status.split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
-                int colon = line.indexOf(':');
-                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            byte[] body = new byte[length];
-            in.readFully(body);
-            return new HttpAnswer(code, headers, new String(body, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return reader.readAnswer();
     }
 
     /** Writes one masked frame. */
@@ -121,6 +101,11 @@ public final class RawClient implements AutoCloseable {
 
     /** Writes a frame with raw first-byte flags ({@code 0x80} FIN, {@code 0x70} RSV) and optional masking. */
     public RawClient sendFrame(int flags, int opcode, byte[] payload, boolean masked) {
+        return write(frame(flags, opcode, payload, masked));
+    }
+
+    /** The bytes of a frame with raw first-byte flags ({@code 0x80} FIN, {@code 0x70} RSV) and optional masking. */
+    public static byte[] frame(int flags, int opcode, byte[] payload, boolean masked) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(flags | opcode);
         int maskBit = masked ? 0x80 : 0;
@@ -147,29 +132,12 @@ public final class RawClient implements AutoCloseable {
             }
         }
         frame.writeBytes(body);
-        return write(frame.toByteArray());
+        return frame.toByteArray();
     }
 
     /** Reads one frame from the server. */
     public Frame readFrame() {
-        try {
-            int b0 = in.readUnsignedByte();
-            int b1 = in.readUnsignedByte();
-            long len = b1 & 0x7F;
-            if (len == 126) {
-                len = in.readUnsignedShort();
-            } else if (len == 127) {
-                len = in.readLong();
-            }
-            if ((b1 & 0x80) != 0) {
-                throw new AssertionError("server frames must not be masked");
-            }
-            byte[] payload = new byte[Math.toIntExact(len)];
-            in.readFully(payload);
-            return new Frame((b0 & 0x80) != 0, b0 & 0x0F, payload);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return reader.readFrame();
     }
 
     /** Reads frames until a close frame and returns it (skipping others). */
@@ -186,7 +154,7 @@ public final class RawClient implements AutoCloseable {
     /** Whether the server closed the TCP connection (reads EOF within the socket timeout). */
     public boolean closedByServer() {
         try {
-            InputStream raw = in;
+            InputStream raw = reader.stream();
             while (true) {
                 int b = raw.read();
                 if (b < 0) {
@@ -195,21 +163,6 @@ public final class RawClient implements AutoCloseable {
             }
         } catch (IOException e) {
             return e instanceof java.net.SocketException;
-        }
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
-            }
-            if (b == '\n') {
-                String s = line.toString(StandardCharsets.ISO_8859_1);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            line.write(b);
         }
     }
 

@@ -1,0 +1,93 @@
+package io.fanwire.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+
+import io.fanwire.server.ServerConfig;
+import io.fanwire.server.testing.EmbeddedServices;
+import io.fanwire.server.testing.RawClient.HttpAnswer;
+import io.fanwire.server.testing.TestServers;
+import io.fanwire.server.testing.WireReader;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+
+/** The pipeline of a new connection, and the HTTP limits it takes from the configuration. */
+class ServerChannelInitializerTest {
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    private void initialize(Consumer<ServerConfig.Builder> customizer) {
+        ServerConfig.Builder config = TestServers.config();
+        customizer.accept(config);
+        EmbeddedServices services = EmbeddedServices.over(channel, config.build());
+        channel.pipeline().addLast(new ServerChannelInitializer(services.http(() -> true, () -> true, Map::of)));
+    }
+
+    private HttpAnswer exchange(String request) {
+        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
+        WireReader wire = WireReader.outboundOf(channel);
+        HttpAnswer answer = wire.readAnswer();
+        assertThat(wire.exhausted()).isTrue();
+        return answer;
+    }
+
+    @Test
+    void newConnectionGetsTheHttpHandlersInOrder() {
+        initialize(c -> { });
+
+        assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.HTTP_CODEC,
+                PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void requestLineOverTheConfiguredLimitIs414() {
+        initialize(c -> c.maxHttpInitialLineBytes(64));
+
+        HttpAnswer answer = exchange("GET /health/live?" + "a".repeat(64) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(414);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void headersOverTheConfiguredLimitAre431() {
+        initialize(c -> c.maxHttpHeaderBytes(256));
+
+        HttpAnswer answer = exchange("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Filler: " + "b".repeat(300)
+                + "\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(431);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void requestWithinTheLimitsIsServed() {
+        initialize(c -> c.maxHttpInitialLineBytes(64).maxHttpHeaderBytes(256));
+
+        HttpAnswer answer = exchange("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void undecodableRequestIs400AndCloses() {
+        initialize(c -> { });
+
+        HttpAnswer answer = exchange("GET /health/live HTTP/9.X\r\nHost: x\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body()).contains("INVALID_REQUEST");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+}
