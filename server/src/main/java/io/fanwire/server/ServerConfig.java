@@ -268,12 +268,41 @@ public record ServerConfig(
      * @param slowConsumerPolicy what happens to a subscriber whose outbound buffer is above its high-water mark
      * @param subscribeByDefault whether a token without a {@code fanwire_topics} claim may subscribe to any topic
      * @param publishByDefault whether a token without a {@code fanwire_publish} claim may publish to any topic
+     * @param slowConsumerOverrides per topic pattern, a policy other than {@code slowConsumerPolicy}; the first
+     *        pattern that matches a topic wins
      */
     public record PubSubConfig(int maxSubscriptionsPerConnection, int maxTopics, int maxTopicNameLength,
                                int historySize, Duration historyTtl, long historyMemoryBytes,
                                int presenceMaxMembers, int presenceMaxDataBytes,
                                SlowConsumerPolicy slowConsumerPolicy, boolean subscribeByDefault,
-                               boolean publishByDefault) {
+                               boolean publishByDefault, List<PolicyOverride> slowConsumerOverrides) {
+
+        /**
+         * A slow-consumer policy for the topics matching {@code topicPattern} ({@code *} and {@code ?} globs).
+         *
+         * @param topicPattern the topics it applies to
+         * @param policy the policy for them
+         */
+        public record PolicyOverride(String topicPattern, SlowConsumerPolicy policy) {
+            public PolicyOverride {
+                Objects.requireNonNull(topicPattern, "topicPattern");
+                Objects.requireNonNull(policy, "policy");
+                if (topicPattern.isEmpty()) {
+                    throw new IllegalArgumentException("topicPattern: \"\" (expected: a topic pattern)");
+                }
+            }
+        }
+
+        /** Without per-topic overrides. */
+        public PubSubConfig(int maxSubscriptionsPerConnection, int maxTopics, int maxTopicNameLength,
+                            int historySize, Duration historyTtl, long historyMemoryBytes,
+                            int presenceMaxMembers, int presenceMaxDataBytes,
+                            SlowConsumerPolicy slowConsumerPolicy, boolean subscribeByDefault,
+                            boolean publishByDefault) {
+            this(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize, historyTtl,
+                    historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
+                    subscribeByDefault, publishByDefault, List.of());
+        }
 
         public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 128;
         public static final int DEFAULT_MAX_TOPICS = 100_000;
@@ -300,20 +329,28 @@ public record ServerConfig(
             positive("presenceMaxMembers", presenceMaxMembers);
             positive("presenceMaxDataBytes", presenceMaxDataBytes);
             Objects.requireNonNull(slowConsumerPolicy, "slowConsumerPolicy");
+            slowConsumerOverrides = List.copyOf(slowConsumerOverrides);
         }
 
         /** A copy with {@code policy}. */
         public PubSubConfig withSlowConsumerPolicy(SlowConsumerPolicy policy) {
             return new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                     historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, policy,
-                    subscribeByDefault, publishByDefault);
+                    subscribeByDefault, publishByDefault, slowConsumerOverrides);
+        }
+
+        /** A copy with these per-topic slow-consumer policies. */
+        public PubSubConfig withSlowConsumerOverrides(List<PolicyOverride> overrides) {
+            return new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
+                    historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
+                    subscribeByDefault, publishByDefault, overrides);
         }
 
         /** A copy with client publishing allowed (or not) for tokens without a publish claim. */
         public PubSubConfig withPublishByDefault(boolean allowed) {
             return new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                     historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
-                    subscribeByDefault, allowed);
+                    subscribeByDefault, allowed, slowConsumerOverrides);
         }
     }
 

@@ -42,6 +42,7 @@ public final class ConfigDraft {
     int maxTopics = PubSubConfig.DEFAULT_MAX_TOPICS;
     int maxTopicNameLength = PubSubConfig.DEFAULT_MAX_TOPIC_NAME_LENGTH;
     ServerConfig.SlowConsumerPolicy slowConsumerPolicy = ServerConfig.SlowConsumerPolicy.DROP;
+    java.util.List<PubSubConfig.PolicyOverride> slowConsumerOverrides = java.util.List.of();
     boolean subscribeByDefault = true;
     boolean publishByDefault;
     int historySize = PubSubConfig.DEFAULT_HISTORY_SIZE;
@@ -106,7 +107,7 @@ public final class ConfigDraft {
                 .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
-                        subscribeByDefault, publishByDefault));
+                        subscribeByDefault, publishByDefault, slowConsumerOverrides));
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol));
         } else {

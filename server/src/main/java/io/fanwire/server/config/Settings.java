@@ -133,6 +133,9 @@ public final class Settings {
                     "A subscriber whose outbound buffer is full: drop (skip and count; the client sees the gap) "
                             + "or disconnect (close 1013).",
                     (d, v) -> d.slowConsumerPolicy = enumValue(ServerConfig.SlowConsumerPolicy.class, v)),
+            s("topics.slow_consumer_overrides", "",
+                    "Per-topic policies, first match wins: pattern=policy,... (e.g. trades.*=disconnect).",
+                    (d, v) -> d.slowConsumerOverrides = policyOverrides(v)),
             s("topics.subscribe_by_default", true,
                     "Whether a token without a fanwire_topics claim may subscribe to any topic.",
                     (d, v) -> d.subscribeByDefault = bool(v)),
@@ -263,6 +266,23 @@ public final class Settings {
 
     private static Setting s(String key, Object defaultValue, String description, BiConsumer<ConfigDraft, String> apply) {
         return new Setting(key, String.valueOf(defaultValue), description, apply);
+    }
+
+    static List<PubSubConfig.PolicyOverride> policyOverrides(String v) {
+        List<PubSubConfig.PolicyOverride> out = new ArrayList<>();
+        for (String item : v.split(",")) {
+            String t = item.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int eq = t.lastIndexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + t + "' (expected: pattern=drop or pattern=disconnect)");
+            }
+            out.add(new PubSubConfig.PolicyOverride(t.substring(0, eq).trim(),
+                    enumValue(ServerConfig.SlowConsumerPolicy.class, t.substring(eq + 1).trim())));
+        }
+        return out;
     }
 
     static int integer(String v) {

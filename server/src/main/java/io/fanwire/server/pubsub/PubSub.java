@@ -412,7 +412,7 @@ public final class PubSub implements Broker.PublicationListener {
         }
         Channel channel = s.session.channel();
         if (!channel.isWritable()) {
-            if (config.slowConsumerPolicy() == SlowConsumerPolicy.DISCONNECT) {
+            if (s.topic.policy == SlowConsumerPolicy.DISCONNECT) {
                 stats.slowConsumerDisconnects.increment();
                 s.session.close(CloseCodes.TRY_AGAIN_LATER, "slow consumer");
                 return;
@@ -501,7 +501,7 @@ public final class PubSub implements Broker.PublicationListener {
                 if (topics.size() >= config.maxTopics()) {
                     return null;
                 }
-                topic = topics.computeIfAbsent(name, n -> new Topic(n, loops.length));
+                topic = topics.computeIfAbsent(name, n -> new Topic(n, loops.length, policyFor(n)));
             }
             synchronized (topic) {
                 if (topic.removed) {
@@ -725,6 +725,16 @@ public final class PubSub implements Broker.PublicationListener {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The slow-consumer policy of {@code topic}: the first matching override, else the global one. */
+    private SlowConsumerPolicy policyFor(String topic) {
+        for (PubSubConfig.PolicyOverride o : config.slowConsumerOverrides()) {
+            if (TopicAcl.matches(o.topicPattern(), topic)) {
+                return o.policy();
+            }
+        }
+        return config.slowConsumerPolicy();
+    }
 
     private TopicAcl acl(Session session) {
         TopicAcl acl = (TopicAcl) session.acl();

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fanwire.server.ServerConfig.SlowConsumerPolicy;
+
 /**
  * A topic with local subscribers: one slot of subscribers per event loop (each touched only by its loop),
  * the queue groups, and presence. Lifecycle fields and presence are guarded by the topic's monitor.
@@ -15,6 +17,8 @@ final class Topic {
 
     final String name;
     final LoopSlot[] slots;
+    /** What happens to this topic's slow subscribers. */
+    final SlowConsumerPolicy policy;
     /** Guarded by {@code this}: subscribers of every loop, plain and grouped. */
     int subscribers;
     /** Guarded by {@code this}: set once the topic left the registry; a subscriber must find a new one. */
@@ -24,8 +28,9 @@ final class Topic {
     /** Guarded by {@code this}: present users. */
     final Map<String, PresenceEntry> presence = new LinkedHashMap<>();
 
-    Topic(String name, int loops) {
+    Topic(String name, int loops, SlowConsumerPolicy policy) {
         this.name = name;
+        this.policy = policy;
         this.slots = new LoopSlot[loops];
         for (int i = 0; i < loops; i++) {
             slots[i] = new LoopSlot();

@@ -102,6 +102,21 @@ class SettingsTest {
     }
 
     @Test
+    void slowConsumerOverridesParseInOrder() {
+        ConfigDraft draft = new ConfigDraft();
+        Settings.apply(draft, Map.of("auth.jwt.secret", SECRET,
+                "topics.slow_consumer_overrides", "trades.*=disconnect, chat.*=drop"), "flags");
+        ServerConfig config = draft.toConfig();
+        assertThat(config.pubsub().slowConsumerOverrides()).containsExactly(
+                new ServerConfig.PubSubConfig.PolicyOverride("trades.*", ServerConfig.SlowConsumerPolicy.DISCONNECT),
+                new ServerConfig.PubSubConfig.PolicyOverride("chat.*", ServerConfig.SlowConsumerPolicy.DROP));
+        assertThatThrownBy(() -> Settings.apply(new ConfigDraft(), Map.of("topics.slow_consumer_overrides", "x"), "f"))
+                .hasMessageContaining("pattern=drop");
+        assertThatThrownBy(() -> Settings.apply(new ConfigDraft(), Map.of("topics.slow_consumer_overrides", "x=slow"), "f"))
+                .hasMessageContaining("expected one of");
+    }
+
+    @Test
     void durationsAndSizes() {
         assertThat(Settings.duration("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(Settings.duration("5m")).isEqualTo(Duration.ofMinutes(5));
