@@ -45,7 +45,10 @@ import io.fanwire.server.drain.DrainQueue;
 import io.fanwire.server.drain.EventHandler;
 import io.fanwire.server.drain.EventSink;
 import io.fanwire.server.drain.InboundEvent;
+import io.fanwire.server.http.ApiChannelInitializer;
+import io.fanwire.server.http.ApiRoutes;
 import io.fanwire.server.http.HttpServices;
+import io.fanwire.server.http.ServerApi;
 import io.fanwire.server.metrics.ServerStats;
 import io.fanwire.server.session.Heartbeat;
 import io.fanwire.server.session.Session;
@@ -119,6 +122,8 @@ public final class FanwireServer implements AutoCloseable {
     private io.netty.channel.MultiThreadIoEventLoopGroup workerGroup;
     private Heartbeat heartbeat;
     private Channel serverChannel;
+    /** The server API's own listener, when {@code apiPort} is configured. */
+    private Channel apiChannel;
     private Instant startedAt;
 
     private FanwireServer(Builder builder) {
@@ -164,7 +169,7 @@ public final class FanwireServer implements AutoCloseable {
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
                 features, pubsub);
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
-                () -> state == State.RUNNING, () -> state == State.RUNNING, this::info);
+                () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats));
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -184,12 +189,26 @@ public final class FanwireServer implements AutoCloseable {
                     + bind.cause().getMessage(), bind.cause());
         }
         serverChannel = bind.channel();
+        if (config.apiPort() != ServerConfig.NO_API_PORT) {
+            // Same event loops, its own pipeline: the API's routes only, no WebSocket upgrade.
+            ChannelFuture apiBind = bootstrap.clone().childHandler(new ApiChannelInitializer(http))
+                    .bind(config.apiHost(), config.apiPort()).awaitUninterruptibly();
+            if (!apiBind.isSuccess()) {
+                serverChannel.close().awaitUninterruptibly();
+                shutdownGroups();
+                state = State.STOPPED;
+                throw new IllegalStateException("cannot listen for the server API on " + config.apiHost() + ":"
+                        + config.apiPort() + ": " + apiBind.cause().getMessage(), apiBind.cause());
+            }
+            apiChannel = apiBind.channel();
+        }
         heartbeat.start();
         startedAt = Instant.now();
         state = State.RUNNING;
-        LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {})",
+        LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {}, API {})",
                 VERSION, serverChannel.localAddress(), config.nodeId(), transport.kind(),
-                workerGroup.executorCount(), drainQueue != null ? "drain" : "callback", config.webSocketPaths());
+                workerGroup.executorCount(), drainQueue != null ? "drain" : "callback", config.webSocketPaths(),
+                config.apiKey() == null ? "off" : apiChannel != null ? "on " + apiChannel.localAddress() : "on the main port");
         return this;
     }
 
@@ -197,6 +216,12 @@ public final class FanwireServer implements AutoCloseable {
     public int port() {
         requireStarted();
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The port serving the server API ({@code /api/*}): its own port when one is configured, else {@link #port()}. */
+    public int apiPort() {
+        requireStarted();
+        return ((InetSocketAddress) (apiChannel != null ? apiChannel : serverChannel).localAddress()).getPort();
     }
 
     /** The configuration the server runs with. */
@@ -294,6 +319,23 @@ public final class FanwireServer implements AutoCloseable {
     }
 
     /**
+     * Closes every connection of {@code userId} with {@code code} and {@code reason}. Thread-safe, non-blocking.
+     *
+     * @return how many connections the user had
+     * @throws IllegalArgumentException when {@code code} may not be sent in a close frame
+     */
+    public int disconnectUser(String userId, int code, String reason) {
+        if (!sendableCloseCode(code)) {
+            throw new IllegalArgumentException("code: " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
+        }
+        Session[] sessions = registry.ofUser(userId);
+        for (Session session : sessions) {
+            session.close(code, reason == null ? "" : reason);
+        }
+        return sessions.length;
+    }
+
+    /**
      * Publishes {@code message} to every subscriber of {@code topic}, stamped with the topic's next
      * {@code (epoch, offset)}. Thread-safe, non-blocking.
      *
@@ -348,6 +390,41 @@ public final class FanwireServer implements AutoCloseable {
             }
         });
         return true;
+    }
+
+    /** The server API's view of this server. */
+    private ServerApi serverApi() {
+        return new ServerApi() {
+            @Override
+            public CompletionStage<StreamPosition> publish(String topic, Envelope message) {
+                return FanwireServer.this.publish(topic, message);
+            }
+
+            @Override
+            public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
+                return FanwireServer.this.history(topic, since, limit);
+            }
+
+            @Override
+            public Map<String, PresenceUser> presence(String topic) {
+                return FanwireServer.this.presence(topic);
+            }
+
+            @Override
+            public boolean disconnect(UUID connectionId, int code, String reason) {
+                return FanwireServer.this.disconnect(connectionId, code, reason);
+            }
+
+            @Override
+            public int disconnectUser(String userId, int code, String reason) {
+                return FanwireServer.this.disconnectUser(userId, code, reason);
+            }
+
+            @Override
+            public Map<String, Object> info() {
+                return FanwireServer.this.info();
+            }
+        };
     }
 
     private PubSub pubsub() {
@@ -421,6 +498,9 @@ public final class FanwireServer implements AutoCloseable {
         }
         state = State.STOPPING;
         serverChannel.close().awaitUninterruptibly();
+        if (apiChannel != null) {
+            apiChannel.close().awaitUninterruptibly();
+        }
         for (Session session : registry.all()) {
             session.close(CloseCodes.GOING_AWAY, "server stopping");
         }

@@ -36,6 +36,9 @@ import io.fanwire.server.transport.TransportKind;
  * @param drain bounds of the inbound event queue
  * @param pubsub topics, history, presence and slow-consumer policy
  * @param apiKey the key of the HTTP server API ({@code /api/*}), or {@code null} to switch the API off
+ * @param apiHost the address the server API's own port binds to (used only with an {@code apiPort})
+ * @param apiPort the server API's own port, serving {@code /api/*} (and health) only, while the main port answers
+ *        404 for {@code /api/*}; {@link #NO_API_PORT} serves the API on the main port; 0 picks a free port
  * @param nodeId this node's id, reported by the info endpoint
  * @param shutdownQuietPeriod how long event loops wait for late tasks when the server closes
  */
@@ -62,6 +65,8 @@ public record ServerConfig(
         DrainConfig drain,
         PubSubConfig pubsub,
         String apiKey,
+        String apiHost,
+        int apiPort,
         String nodeId,
         Duration shutdownQuietPeriod) {
 
@@ -80,6 +85,11 @@ public record ServerConfig(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_COMPRESSION_THRESHOLD = FrameCodec.DEFAULT_COMPRESSION_THRESHOLD;
     public static final Duration DEFAULT_SHUTDOWN_QUIET_PERIOD = Duration.ofMillis(100);
+    /** {@link #apiPort()} when the server API shares the main port. */
+    public static final int NO_API_PORT = -1;
+    public static final int DEFAULT_API_PORT = NO_API_PORT;
+    /** The server API's own port is internal: loopback unless configured otherwise. */
+    public static final String DEFAULT_API_HOST = "127.0.0.1";
 
     /** How JSON messages are framed. */
     public enum JsonFrames {
@@ -125,6 +135,18 @@ public record ServerConfig(
         Objects.requireNonNull(pubsub, "pubsub");
         if (apiKey != null && apiKey.length() < 16) {
             throw new IllegalArgumentException("apiKey: " + apiKey.length() + " characters (expected: >= 16)");
+        }
+        Objects.requireNonNull(apiHost, "apiHost");
+        if (apiPort < NO_API_PORT || apiPort > 65535) {
+            throw new IllegalArgumentException("apiPort: " + apiPort + " (expected: 0-65535, or " + NO_API_PORT
+                    + " to serve the API on the main port)");
+        }
+        if (apiPort != NO_API_PORT && apiKey == null) {
+            throw new IllegalArgumentException("apiPort: " + apiPort
+                    + " (expected: no port of its own without an apiKey, which switches the API off)");
+        }
+        if (apiPort > 0 && apiPort == port) {
+            throw new IllegalArgumentException("apiPort: " + apiPort + " (expected: a port other than port " + port + ")");
         }
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(shutdownQuietPeriod, "shutdownQuietPeriod");
@@ -378,6 +400,8 @@ public record ServerConfig(
         private DrainConfig drain = DrainConfig.DEFAULT;
         private PubSubConfig pubsub = PubSubConfig.DEFAULT;
         private String apiKey;
+        private String apiHost = DEFAULT_API_HOST;
+        private int apiPort = DEFAULT_API_PORT;
         private String nodeId;
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
 
@@ -490,6 +514,20 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder apiHost(String apiHost) {
+            this.apiHost = apiHost;
+            return this;
+        }
+
+        /**
+         * The server API's own port; 0 picks a free one, {@link ServerConfig#NO_API_PORT} (the default) serves the
+         * API on the main port.
+         */
+        public Builder apiPort(int apiPort) {
+            this.apiPort = apiPort;
+            return this;
+        }
+
         public Builder nodeId(String nodeId) {
             this.nodeId = nodeId;
             return this;
@@ -511,7 +549,7 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, pubsub, apiKey, node, shutdownQuietPeriod);
+                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod);
         }
     }
 }

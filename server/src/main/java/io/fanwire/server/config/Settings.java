@@ -157,6 +157,10 @@ public final class Settings {
                             + "refuses messages beyond four times).", (d, v) -> d.drainHighWaterBytes = bytes(v)),
             s("api.key", "", "Key of the HTTP server API (/api/*); unset: API off (development mode mints one).",
                     (d, v) -> d.apiKey = blankToNull(v)),
+            s("api.port", 0, "A port of its own for the server API (/api/*), which the main port then answers 404; "
+                    + "0: the API is served on the main port.", (d, v) -> d.server.apiPort(apiPort(integer(v)))),
+            s("api.host", ServerConfig.DEFAULT_API_HOST, "Address the server API's own port binds to (with api.port).",
+                    (d, v) -> d.server.apiHost(v)),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
@@ -314,6 +318,14 @@ public final class Settings {
             throw new IllegalArgumentException("'" + v + "' is too large (expected: < 2GiB)");
         }
         return (int) n;
+    }
+
+    /** {@code api.port}: 0 means no port of its own, which the configuration spells {@link ServerConfig#NO_API_PORT}. */
+    private static int apiPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(port + " (expected: 1-65535, or 0 to serve the API on the main port)");
+        }
+        return port == 0 ? ServerConfig.NO_API_PORT : port;
     }
 
     static boolean bool(String v) {

@@ -1,11 +1,13 @@
 package io.fanwire.server.http;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,13 +43,18 @@ final class HttpResponses {
 
     /** A JSON response of {@code body} rendered by {@code mapper}. */
     static FullHttpResponse json(ChannelHandlerContext ctx, ObjectMapper mapper, HttpResponseStatus status, Object body) {
+        return json(ctx.alloc(), mapper, status, body);
+    }
+
+    /** A JSON response of {@code body} rendered by {@code mapper} into a buffer from {@code alloc}. */
+    static FullHttpResponse json(ByteBufAllocator alloc, ObjectMapper mapper, HttpResponseStatus status, Object body) {
         byte[] bytes;
         try {
             bytes = mapper.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + body.getClass().getSimpleName(), e);
         }
-        ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+        ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -59,7 +66,16 @@ final class HttpResponses {
     /** The error body of docs/PROTOCOL.md §1: {@code {"code":..,"message":..}}. */
     static FullHttpResponse error(ChannelHandlerContext ctx, ObjectMapper mapper, HttpResponseStatus status,
                                   String code, String message) {
-        return json(ctx, mapper, status, Map.of("code", code, "message", message));
+        return error(ctx.alloc(), mapper, status, code, message);
+    }
+
+    /** The error body of docs/PROTOCOL.md §1 in a buffer from {@code alloc}. */
+    static FullHttpResponse error(ByteBufAllocator alloc, ObjectMapper mapper, HttpResponseStatus status,
+                                  String code, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        return json(alloc, mapper, status, body);
     }
 
     /**
@@ -68,7 +84,11 @@ final class HttpResponses {
      */
     static ChannelFuture send(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response,
                               boolean keepAlive) {
-        boolean keep = keepAlive && HttpUtil.isKeepAlive(request);
+        return send(ctx, response, keepAlive && HttpUtil.isKeepAlive(request));
+    }
+
+    /** Sends {@code response}, then closes the connection unless {@code keep}. */
+    static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keep) {
         HttpUtil.setKeepAlive(response, keep);
         ChannelFuture future = ctx.writeAndFlush(response);
         if (!keep) {

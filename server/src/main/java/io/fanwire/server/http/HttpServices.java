@@ -1,9 +1,7 @@
 package io.fanwire.server.http;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -18,10 +16,10 @@ import io.fanwire.server.session.SessionServices;
  * @param mapper renders JSON bodies
  * @param ready whether {@code /health/ready} answers 200
  * @param accepting whether new WebSocket upgrades are accepted (false while draining or stopping)
- * @param info the body of {@code /api/info}
+ * @param api the server API ({@code /api/*}), shared by every connection and listener
  */
 public record HttpServices(SessionServices sessions, Authenticator authenticator, ObjectMapper mapper,
-                           BooleanSupplier ready, BooleanSupplier accepting, Supplier<Map<String, Object>> info) {
+                           BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api) {
 
     public HttpServices {
         Objects.requireNonNull(sessions, "sessions");
@@ -29,6 +27,6 @@ public record HttpServices(SessionServices sessions, Authenticator authenticator
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(accepting, "accepting");
-        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(api, "api");
     }
 }

@@ -50,6 +50,12 @@ public final class ServerStats {
     /** Subscribe or publish requests refused, by error code. */
     public final Labelled pubsubRejections = new Labelled();
 
+    /**
+     * Server API requests ({@code /api/*}), by route and answered HTTP status: {@code publish_200},
+     * {@code history_400}, {@code unknown_404}. Routes are the API's own names, never the requested path.
+     */
+    public final Labelled apiRequests = new Labelled();
+
     /** Events handed to the application (drain queue or callbacks). */
     public final LongAdder eventsEnqueued = new LongAdder();
     /** Events the application took (drained or handled). */
@@ -130,6 +136,7 @@ public final class ServerStats {
         out.put("pubsub", pubsub);
         out.put("messages", messages);
         out.put("events", events);
+        out.put("api", Map.of("requests", apiRequests.snapshot()));
         return out;
     }
 }

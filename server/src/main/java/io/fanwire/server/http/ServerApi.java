@@ -1,0 +1,35 @@
+package io.fanwire.server.http;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.ServerMessage.PresenceUser;
+import io.fanwire.common.protocol.StreamPosition;
+import io.fanwire.server.broker.HistoryPage;
+
+/**
+ * What the server API ({@code /api/*}) asks of the server: the embedding API of
+ * {@link io.fanwire.server.FanwireServer}, seen from HTTP. Every method is thread-safe and none blocks.
+ */
+public interface ServerApi {
+
+    /** Publishes {@code message} to {@code topic}; completes with the stamp once the broker accepted it. */
+    CompletionStage<StreamPosition> publish(String topic, Envelope message);
+
+    /** Publications of {@code topic} after {@code since} ({@code null}: just the position), at most {@code limit}. */
+    CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit);
+
+    /** Who is present in {@code topic} on this node, by user id. */
+    Map<String, PresenceUser> presence(String topic);
+
+    /** Closes a connection; whether it was open. {@code code} is valid in a close frame. */
+    boolean disconnect(UUID connectionId, int code, String reason);
+
+    /** Closes every connection of {@code userId}; how many there were. {@code code} is valid in a close frame. */
+    int disconnectUser(String userId, int code, String reason);
+
+    /** The body of {@code /api/info}. */
+    Map<String, Object> info();
+}
