@@ -159,7 +159,8 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("or with websocat:");
         System.out.println("  websocat -H 'Authorization: Bearer " + token + "' " + url);
         System.out.println("Server counters:");
-        System.out.println("  curl -H 'X-API-Key: " + apiKey + "' http://" + hostPart + "/api/info");
+        String apiHostPart = "127.0.0.1:" + server.apiPort();
+        System.out.println("  curl -H 'X-API-Key: " + apiKey + "' http://" + apiHostPart + "/api/info");
         System.out.println();
         System.out.flush();
     }

@@ -1,6 +1,7 @@
 package io.fanwire.server.transport;
 
 import io.fanwire.server.ServerConfig;
+import io.fanwire.server.http.HttpBodyAggregator;
 import io.fanwire.server.http.HttpRouteHandler;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.WebSocketHandshakeHandler;
@@ -8,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
@@ -20,7 +20,6 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
 
     private final HttpServices services;
     private final HttpDecoderConfig decoderConfig;
-    private final int maxHttpBodyBytes;
 
     public ServerChannelInitializer(HttpServices services) {
         this.services = services;
@@ -28,14 +27,13 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHttpInitialLineBytes())
                 .setMaxHeaderSize(config.maxHttpHeaderBytes());
-        this.maxHttpBodyBytes = config.maxHttpBodyBytes();
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
-        p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxHttpBodyBytes, true));
+        p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpBodyAggregator(services));
         p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));
         p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services));
     }

@@ -199,6 +199,16 @@ class HandshakeIT {
     }
 
     @Test
+    void oversizedBodiesGetAJson413OnTheMainPort() throws Exception {
+        try (RawClient client = new RawClient(server.port())) {
+            HttpAnswer answer = client.request("POST /api/publish HTTP/1.1\r\nHost: x\r\nX-API-Key: "
+                    + TestServers.API_KEY + "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n");
+            assertThat(answer.status()).isEqualTo(413);
+            assertThat(body(answer).path("code").asText()).isEqualTo("MESSAGE_TOO_LARGE");
+        }
+    }
+
+    @Test
     void healthAndUnknownRoutes() {
         try (RawClient client = new RawClient(server.port())) {
             assertThat(client.request("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
