@@ -268,6 +268,7 @@ public final class FanwireServer implements AutoCloseable {
      * @return whether the connection exists (delivery is not confirmed)
      */
     public boolean send(UUID connectionId, Envelope message) {
+        requireUnstamped(message);
         return send(connectionId, new ApplicationMessage(message));
     }
 
@@ -292,6 +293,7 @@ public final class FanwireServer implements AutoCloseable {
      * @return how many connections it was sent to
      */
     public int sendToUser(String userId, Envelope message) {
+        requireUnstamped(message);
         ApplicationMessage app = new ApplicationMessage(message);
         Session[] sessions = registry.ofUser(userId);
         for (Session session : sessions) {
@@ -425,6 +427,13 @@ public final class FanwireServer implements AutoCloseable {
                 return FanwireServer.this.info();
             }
         };
+    }
+
+    /** A stamp on a direct message would corrupt the client's per-topic duplicate detection. */
+    private static void requireUnstamped(Envelope message) {
+        if (message.stamped()) {
+            throw new IllegalArgumentException("message: stamped (tp/e/o belong to topic publications; use publish)");
+        }
     }
 
     private PubSub pubsub() {

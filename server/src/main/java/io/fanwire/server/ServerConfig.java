@@ -189,8 +189,12 @@ public record ServerConfig(
      * @param cookieName the cookie that may carry the token
      * @param queryTokenEnabled whether {@code ?token=} is accepted (it leaks into proxy logs; off by default)
      * @param subprotocol the subprotocol selected when a client sends its token as {@code bearer.<jwt>}
+     * @param allowedOrigins the {@code Origin} values browsers may connect from (exact match); empty: any origin,
+     *        except that a token in a cookie is then only accepted from the server's own origin (or without
+     *        {@code Origin}), so that other sites cannot ride on a browser's cookie
      */
-    public record AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol) {
+    public record AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
+                             List<String> allowedOrigins) {
 
         public static final String DEFAULT_COOKIE_NAME = "access_token";
         public static final String DEFAULT_SUBPROTOCOL = "fanwire.v1";
@@ -198,6 +202,17 @@ public record ServerConfig(
         public AuthConfig {
             Objects.requireNonNull(cookieName, "cookieName");
             Objects.requireNonNull(subprotocol, "subprotocol");
+            allowedOrigins = List.copyOf(allowedOrigins);
+        }
+
+        /** Without an Origin allow-list. */
+        public AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol) {
+            this(jwt, cookieName, queryTokenEnabled, subprotocol, List.of());
+        }
+
+        /** A copy that accepts browsers only from {@code origins}. */
+        public AuthConfig withAllowedOrigins(List<String> origins) {
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, origins);
         }
 
         /** JWT authentication with the default cookie name and subprotocol, query tokens off. */

@@ -100,11 +100,19 @@ public final class ServerMain implements Callable<Integer> {
             draft.jwtSecret(secret);
             devMinter = new JwtMinter(draft.jwtAlgorithm(), JwtKeys.hmacKey(draft.jwtAlgorithm(), secret),
                     Clock.systemUTC());
+            if (!draft.hostConfigured()) {
+                // A development secret, token and API key are printed on the console: keep them local.
+                draft.host("127.0.0.1");
+            }
             if (draft.apiKey() == null) {
                 draft.apiKey(Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(24)));
             }
         }
 
+        if (!draft.authEnabled()) {
+            LOG.warn("auth.enabled=false: every client connects without a token, as user 'anonymous'. "
+                    + "Only for conformance test runs.");
+        }
         BuiltInApp app = new BuiltInApp(draft.appMode());
         FanwireServer server;
         try {

@@ -33,8 +33,7 @@ public sealed interface ClientMessage
         return switch (type) {
             case MessageTypes.PING -> new ClientPing(optionalLong(p, "timestamp"), envelope.correlationId());
             case MessageTypes.SUBSCRIPTION, MessageTypes.SUBSCRIPTION_UPDATE -> subscription(p, envelope.correlationId());
-            case MessageTypes.PUBLISH -> new Publish(requiredText(p, "topic", ErrorCode.INVALID_MESSAGE),
-                    optionalText(p, "type"), optionalObject(p, "data"), envelope.correlationId());
+            case MessageTypes.PUBLISH -> publish(p, envelope.correlationId());
             case MessageTypes.PRESENCE -> new PresenceQuery(requiredText(p, "topic", ErrorCode.INVALID_MESSAGE),
                     envelope.correlationId());
             case MessageTypes.CLIENT_HELLO -> new ClientHello(
@@ -247,6 +246,14 @@ public sealed interface ClientMessage
             }
         }
         return new Subscription(action, topics, presence, group, recover, recovery, cid);
+    }
+
+    private static Publish publish(ObjectNode p, String cid) throws ProtocolException {
+        String type = optionalText(p, "type");
+        if (type != null && (type.isEmpty() || type.length() > 128)) {
+            throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "p.type: expected 1 to 128 characters");
+        }
+        return new Publish(requiredText(p, "topic", ErrorCode.INVALID_MESSAGE), type, optionalObject(p, "data"), cid);
     }
 
     private static String requiredText(ObjectNode p, String name, ErrorCode code) throws ProtocolException {

@@ -34,6 +34,7 @@ public final class ConfigDraft {
     String cookieName = AuthConfig.DEFAULT_COOKIE_NAME;
     boolean queryToken;
     String subprotocol = AuthConfig.DEFAULT_SUBPROTOCOL;
+    java.util.List<String> allowedOrigins = java.util.List.of();
     int drainHighWater = DrainConfig.DEFAULT_HIGH_WATER_EVENTS;
     int drainLowWater = DrainConfig.DEFAULT_LOW_WATER_EVENTS;
     int drainCapacity = DrainConfig.DEFAULT_CAPACITY_EVENTS;
@@ -52,6 +53,7 @@ public final class ConfigDraft {
     int presenceMaxDataBytes = PubSubConfig.DEFAULT_PRESENCE_MAX_DATA_BYTES;
     String appMode = "echo";
     String host = ServerConfig.DEFAULT_HOST;
+    boolean hostConfigured;
     int port = ServerConfig.DEFAULT_PORT;
     String apiKey;
     int writeLow = ServerConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES;
@@ -87,6 +89,21 @@ public final class ConfigDraft {
         this.apiKey = apiKey;
     }
 
+    /** Whether a source set the address to bind. */
+    public boolean hostConfigured() {
+        return hostConfigured;
+    }
+
+    /** Sets the address to bind (development mode). */
+    public void host(String host) {
+        this.host = host;
+    }
+
+    /** Whether clients must authenticate. */
+    public boolean authEnabled() {
+        return authEnabled;
+    }
+
     /** The address to bind. */
     public String host() {
         return host;
@@ -109,14 +126,14 @@ public final class ConfigDraft {
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
                         subscribeByDefault, publishByDefault, slowConsumerOverrides));
         if (!authEnabled) {
-            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol));
+            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins));
         } else {
             JwtVerifierConfig.Builder jwt = JwtVerifierConfig.builder(jwtAlgorithm, key(jwtSecret, jwtPublicKey, "auth.jwt"))
                     .issuer(jwtIssuer).audience(jwtAudience).leeway(jwtLeeway).maxTokenBytes(jwtMaxTokenBytes);
             if (jwtPreviousSecret != null || jwtPreviousPublicKey != null) {
                 jwt.previousKey(key(jwtPreviousSecret, jwtPreviousPublicKey, "auth.jwt.previous"));
             }
-            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol));
+            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins));
         }
         return server.build();
     }

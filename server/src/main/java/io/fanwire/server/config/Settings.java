@@ -54,7 +54,11 @@ public final class Settings {
             java.util.Set.of("FANWIRE_JAVA_HOME", "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL");
 
     private static final List<Setting> ALL = List.of(
-            s("host", ServerConfig.DEFAULT_HOST, "Address to bind.", (d, v) -> d.host = v),
+            s("host", ServerConfig.DEFAULT_HOST, "Address to bind (development mode: 127.0.0.1 unless set).",
+                    (d, v) -> {
+                        d.host = v;
+                        d.hostConfigured = true;
+                    }),
             s("port", ServerConfig.DEFAULT_PORT, "Port to bind (0: any free port).", (d, v) -> d.port = integer(v)),
             s("transport", "auto", "I/O transport: auto, epoll, io_uring, kqueue or nio.",
                     (d, v) -> d.server.transport(enumValue(TransportKind.class, v))),
@@ -114,6 +118,11 @@ public final class Settings {
             s("auth.query_token", false, "Accept ?token= (leaks into proxy logs).", (d, v) -> d.queryToken = bool(v)),
             s("auth.subprotocol", ServerConfig.AuthConfig.DEFAULT_SUBPROTOCOL,
                     "Subprotocol selected for clients that send bearer.<token>.", (d, v) -> d.subprotocol = v),
+            s("auth.allowed_origins", "",
+                    "Comma-separated Origin values browsers may connect from (exact); others get 403. Unset: any, "
+                            + "but cookie tokens only from the server's own origin.",
+                    (d, v) -> d.allowedOrigins = Arrays.stream(v.split(",")).map(String::trim)
+                            .filter(o -> !o.isEmpty()).toList()),
             s("drain.high_water", DrainConfig.DEFAULT_HIGH_WATER_EVENTS,
                     "Pending inbound events above which the server stops reading sockets.",
                     (d, v) -> d.drainHighWater = integer(v)),

@@ -95,9 +95,11 @@ final class Backpressure {
     void release(int events, long bytes) {
         int now = pending.addAndGet(-events);
         long nowBytes = pendingBytes.addAndGet(-bytes);
-        if (!paused || !atLowWater(now, nowBytes)) {
+        if (!atLowWater(now, nowBytes)) {
             return;
         }
+        // Checked under the lock, never before it: a producer may be setting paused right now on numbers
+        // that this release has just made stale, and nobody else would resume it.
         List<EventSource> resume;
         synchronized (lock) {
             if (!paused || !atLowWater(pending.get(), pendingBytes.get())) {

@@ -131,6 +131,11 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
             return;
         }
         AuthResult.Accepted accepted = (AuthResult.Accepted) auth;
+        String originProblem = originProblem(headers, accepted);
+        if (originProblem != null) {
+            refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "origin", ErrorCode.FORBIDDEN.name(), originProblem);
+            return;
+        }
         upgrade(ctx, request, query, accepted);
     }
 
@@ -141,6 +146,9 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
                 "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + query.path(), subprotocol,
                 decoderConfig);
+        // The token may ride in the subprotocol list; keep it away from the handshaker, which logs what it
+        // cannot select (at DEBUG) and has no use for it.
+        stripTokenSubprotocols(request.headers());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
         if (handshaker == null) {
             refuse(ctx, request, HttpResponseStatus.UPGRADE_REQUIRED, "version", "UNSUPPORTED_VERSION",
@@ -179,6 +187,72 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
 
     private ServerStats stats() {
         return services.sessions().stats();
+    }
+
+    /**
+     * Why the request's {@code Origin} may not connect, or {@code null}. With an allow-list, only listed origins
+     * (and requests without {@code Origin}: not browsers) pass. Without one, a token taken from a cookie is
+     * accepted only from the server's own origin, so that another site cannot open a connection on the strength
+     * of a browser's cookie (cross-site WebSocket hijacking).
+     */
+    private String originProblem(HttpHeaders headers, AuthResult.Accepted accepted) {
+        String origin = headers.get(HttpHeaderNames.ORIGIN);
+        if (origin == null) {
+            return null;
+        }
+        List<String> allowed = services.sessions().config().auth().allowedOrigins();
+        if (!allowed.isEmpty()) {
+            return allowed.contains(origin) ? null : "origin not allowed";
+        }
+        if (accepted.carrier() == io.fanwire.server.auth.TokenCarrier.COOKIE
+                && !sameOrigin(origin, headers.get(HttpHeaderNames.HOST))) {
+            return "a token in a cookie is accepted only from this server's own origin (or set auth.allowed_origins)";
+        }
+        return null;
+    }
+
+    /** Whether {@code origin} ({@code scheme://host[:port]}) names the same host and port as {@code Host}. */
+    private static boolean sameOrigin(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        int scheme = origin.indexOf("://");
+        String authority = scheme < 0 ? origin : origin.substring(scheme + 3);
+        if (authority.endsWith("/")) {
+            authority = authority.substring(0, authority.length() - 1);
+        }
+        return authority.equalsIgnoreCase(host) || withoutDefaultPort(origin, authority).equalsIgnoreCase(host);
+    }
+
+    private static String withoutDefaultPort(String origin, String authority) {
+        if (origin.startsWith("https://") && authority.endsWith(":443")) {
+            return authority.substring(0, authority.length() - 4);
+        }
+        if (origin.startsWith("http://") && authority.endsWith(":80")) {
+            return authority.substring(0, authority.length() - 3);
+        }
+        return authority;
+    }
+
+    private static void stripTokenSubprotocols(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        if (values.isEmpty()) {
+            return;
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (String entry : value.split(",")) {
+                String p = entry.trim();
+                if (!p.isEmpty() && !p.startsWith(io.fanwire.server.auth.TokenExtractor.SUBPROTOCOL_TOKEN_PREFIX)) {
+                    kept.add(p);
+                }
+            }
+        }
+        if (kept.isEmpty()) {
+            headers.remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        } else {
+            headers.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", kept));
+        }
     }
 
     private static WireFormat format(QueryStringDecoder query) {

@@ -119,7 +119,10 @@ public final class Heartbeat {
                 if (s == null || s.closing) {
                     continue;
                 }
-                if (now - s.lastActivityNanos > idleTimeoutNanos) {
+                if (s.pausedByApplication()) {
+                    // Nothing is read from it while the application is behind: its silence proves nothing.
+                    s.lastActivityNanos = now;
+                } else if (now - s.lastActivityNanos > idleTimeoutNanos) {
                     s.close(CloseCodes.NORMAL, "idle");
                 } else if (now - s.nextPingNanos >= 0) {
                     s.nextPingNanos = now + pingIntervalNanos;

@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
  */
 public final class Session implements EventSource {
 
+    /** How long a close handshake may take before the TCP connection is closed regardless. */
+    static final long CLOSE_GRACE_MILLIS = 2000;
+
     private final ConnectionInfo info;
     private final Channel channel;
     private final java.time.Instant tokenExpiresAt;
@@ -38,6 +41,8 @@ public final class Session implements EventSource {
     String closeReason = "";
     /** Set once a close was initiated by either side. Event loop only. */
     boolean closing;
+    /** Why reads are paused now: a set of {@code PAUSED_BY_*} bits. Event loop only. */
+    private int pausedBy;
 
     private volatile Object sinkState;
     /** The connection's subscriptions by topic, owned by the pub/sub engine. Event loop only. */
@@ -99,8 +104,15 @@ public final class Session implements EventSource {
         }
         closing = true;
         closeCode = code;
-        closeReason = reason;
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        closeReason = SessionHandler.closeReason(reason);
+        channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason)).addListener(ChannelFutureListener.CLOSE);
+        // A client that reads nothing never lets the close frame out (it waits behind everything unread), and
+        // one that never answers it keeps the connection: either way the TCP connection goes after a grace period.
+        channel.eventLoop().schedule(() -> {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The connection's subscriptions by topic (created on first use). Event loop only. */
@@ -131,18 +143,45 @@ public final class Session implements EventSource {
         return closing;
     }
 
+    /** Reads are paused because the application is behind (drain backpressure). */
+    static final int PAUSED_BY_APPLICATION = 1;
+    /** Reads are paused because the client does not read what it is sent (outbound buffer full). */
+    static final int PAUSED_BY_OUTBOUND = 2;
+
     @Override
     public void pauseReading() {
-        channel.config().setAutoRead(false);
+        pause(PAUSED_BY_APPLICATION);
     }
 
     @Override
     public void resumeReading() {
-        channel.eventLoop().execute(() -> {
-            if (channel.isActive() && !channel.config().isAutoRead()) {
-                channel.config().setAutoRead(true);
-            }
-        });
+        channel.eventLoop().execute(() -> resume(PAUSED_BY_APPLICATION));
+    }
+
+    /** Pauses reads for {@code reason}; reads resume once every reason is gone. Event loop only. */
+    void pause(int reason) {
+        pausedBy |= reason;
+        channel.config().setAutoRead(false);
+    }
+
+    /** Withdraws {@code reason} for pausing, resuming reads when none is left. Event loop only. */
+    void resume(int reason) {
+        if ((pausedBy & reason) == 0) {
+            return;
+        }
+        pausedBy &= ~reason;
+        if (reason == PAUSED_BY_APPLICATION) {
+            // Time spent waiting for the application is not the client's silence.
+            lastActivityNanos = channel.eventLoop().ticker().nanoTime();
+        }
+        if (pausedBy == 0 && channel.isActive()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Whether reads are paused because the application is behind. Event loop only. */
+    boolean pausedByApplication() {
+        return (pausedBy & PAUSED_BY_APPLICATION) != 0;
     }
 
     @Override

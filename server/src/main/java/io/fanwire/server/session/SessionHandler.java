@@ -227,6 +227,20 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(reply).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Stops reading from a client that does not read what it is sent, so that what it asks for (pongs,
+     * replies, errors) cannot pile up without bound; reads resume once its outbound buffer drains.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            session.resume(Session.PAUSED_BY_OUTBOUND);
+        } else {
+            session.pause(Session.PAUSED_BY_OUTBOUND);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (started) {

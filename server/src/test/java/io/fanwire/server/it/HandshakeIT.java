@@ -79,6 +79,40 @@ class HandshakeIT {
     }
 
     @Test
+    void cookieTokensFromAnotherSitesPageAreRefused() throws Exception {
+        String cookie = "Cookie: access_token=" + TestServers.token("alice");
+        HttpAnswer foreign = upgrade("/ws", cookie, "Origin: https://evil.example");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(body(foreign).path("code").asText()).isEqualTo("FORBIDDEN");
+        assertThat(upgrade("/ws", cookie, "Origin: http://127.0.0.1").status()).isEqualTo(101);
+        assertThat(upgrade("/ws", "Authorization: Bearer " + TestServers.token("alice"), "Origin: https://evil.example")
+                .status()).as("a header token is not sent by browsers on their own").isEqualTo(101);
+    }
+
+    @Test
+    void anOriginAllowListRefusesOtherOrigins() throws Exception {
+        try (FanwireServer listed = TestServers.start(c -> c.auth(AuthConfig.jwt(JwtVerifierConfig.builder(
+                JwtAlgorithm.HS256, JwtKeys.hmacKey(JwtAlgorithm.HS256, TestServers.SECRET)).build())
+                .withAllowedOrigins(java.util.List.of("https://app.example"))))) {
+            String bearer = "Authorization: Bearer " + TestServers.token("alice");
+            try (RawClient client = new RawClient(listed.port())) {
+                assertThat(client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example")).status())
+                        .isEqualTo(101);
+            }
+            try (RawClient client = new RawClient(listed.port())) {
+                HttpAnswer other = client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example.evil"));
+                assertThat(other.status()).isEqualTo(403);
+                assertThat(body(other).path("code").asText()).isEqualTo("FORBIDDEN");
+            }
+            try (RawClient client = new RawClient(listed.port())) {
+                assertThat(client.request(upgradeRequest("/ws", bearer)).status()).as("no Origin: not a browser")
+                        .isEqualTo(101);
+            }
+            assertThat(listed.stats().handshakesRejected.get("403_origin")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void wseAliasPathUpgrades() {
         assertThat(upgrade("/wse", "Authorization: Bearer " + TestServers.token("alice")).status()).isEqualTo(101);
     }

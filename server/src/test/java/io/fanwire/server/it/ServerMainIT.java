@@ -41,7 +41,7 @@ class ServerMainIT {
         assertThat(jar).as("packaged by the package phase").exists();
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toString(), "--host", "127.0.0.1", "--port", "0")
+                jar.toString(), "--port", "0")
                 .redirectErrorStream(true)
                 .start();
         List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();

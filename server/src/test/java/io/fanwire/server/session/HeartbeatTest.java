@@ -46,6 +46,7 @@ class HeartbeatTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final EmbeddedServices services;
     private final ConnectionInfo info;
+    private Session session;
 
     HeartbeatTest() {
         channel.freezeTime();
@@ -59,7 +60,9 @@ class HeartbeatTest {
     @BeforeEach
     void connect() {
         services.heartbeat().start();
-        SessionHandler.install(channel.pipeline(), services.sessions(), info, null).start();
+        SessionHandler handler = SessionHandler.install(channel.pipeline(), services.sessions(), info, null);
+        session = handler.session();
+        handler.start();
         assertThat(texts()).singleElement()
                 .satisfies(ready -> assertThat(ready.path("t").asText()).isEqualTo("server_ready"));
         assertThat(services.drain()).hasSize(1);
@@ -182,6 +185,22 @@ class HeartbeatTest {
         assertThat(texts()).as("pings only").allSatisfy(ping -> assertThat(ping.path("t").asText()).isEqualTo("ping"));
 
         elapse(Duration.ofSeconds(6));
+        assertClosedForIdleness();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aConnectionPausedForTheApplicationIsNotIdle() {
+        session.pauseReading();
+        elapse(IDLE_TIMEOUT.multipliedBy(3));
+        assertThat(channel.isOpen()).as("its silence is the application's doing").isTrue();
+
+        session.resumeReading();
+        channel.runPendingTasks();
+        elapse(IDLE_TIMEOUT.minusSeconds(1));
+        assertThat(channel.isOpen()).as("idleness counts from the resume").isTrue();
+        texts();
+        elapse(Duration.ofSeconds(2));
         assertClosedForIdleness();
         assertThat(channel.finish()).isFalse();
     }
