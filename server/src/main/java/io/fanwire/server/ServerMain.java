@@ -158,7 +158,7 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("  Token       " + token + "   (user " + DEV_USER + ", valid 24 h)");
         System.out.println("  API key     " + apiKey);
         System.out.println();
-        System.out.println("Connect from a browser console (any page):");
+        System.out.println("Connect from a browser: open http://" + hostPart + "/health/live, then paste into its console:");
         System.out.println("  ws = new WebSocket('" + url + "', ['fanwire.v1', 'bearer." + token
                 + "']); ws.onmessage = e => console.log(e.data); ws.onopen = () => ws.send('{\"t\":\"echo\",\"p\":{\"hello\":\"fanwire\"}}')");
         System.out.println("then try a topic (subscribe, publish, receive the stamped publication):");
