@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +67,8 @@ public final class InMemoryBroker implements Broker {
     private final JsonEnvelopeCodec json;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    /** Topics with subscribers on this node; kept apart from the streams so it survives their eviction. */
+    private final Set<String> interested = ConcurrentHashMap.newKeySet();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong historyPublications = new AtomicLong();
     private final AtomicLong evicted = new AtomicLong();
@@ -119,11 +122,12 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public void interest(String topic, boolean interested) {
-        Stream stream = interested ? stream(topic, nanoClock.getAsLong()) : streams.get(topic);
-        if (stream != null) {
-            synchronized (stream) {
-                stream.interested = interested;
-            }
+        if (interested) {
+            this.interested.add(topic);
+            // Fixes the stream's epoch from the first subscription on.
+            stream(topic, nanoClock.getAsLong());
+        } else {
+            this.interested.remove(topic);
         }
     }
 
@@ -180,12 +184,18 @@ public final class InMemoryBroker implements Broker {
             if (bytes.get() <= config.memoryBudgetBytes()) {
                 return;
             }
-            List<Stream> candidates = new ArrayList<>(streams.values());
-            candidates.sort(Comparator.comparing((Stream s) -> s.interested).thenComparingLong(s -> s.lastUsedNanos));
-            for (Stream victim : candidates) {
+            // Sort keys are copied first: publishers keep changing them, and a sort whose keys move under it
+            // may throw ("Comparison method violates its general contract").
+            List<Candidate> candidates = new ArrayList<>(streams.size());
+            for (Stream s : streams.values()) {
+                candidates.add(new Candidate(s, interested.contains(s.topic), s.lastUsedNanos));
+            }
+            candidates.sort(Comparator.comparing(Candidate::interested).thenComparingLong(Candidate::lastUsedNanos));
+            for (Candidate candidate : candidates) {
                 if (bytes.get() <= target) {
                     break;
                 }
+                Stream victim = candidate.stream();
                 synchronized (victim) {
                     if (victim.evicted) {
                         continue;
@@ -200,6 +210,9 @@ public final class InMemoryBroker implements Broker {
         }
     }
 
+    private record Candidate(Stream stream, boolean interested, long lastUsedNanos) {
+    }
+
     /** One topic's stream: epoch, last offset and history. Guarded by its own monitor. */
     private final class Stream {
         final String topic;
@@ -207,8 +220,8 @@ public final class InMemoryBroker implements Broker {
         final ArrayDeque<Publication> history = new ArrayDeque<>();
         final ArrayDeque<Long> appendedNanos = new ArrayDeque<>();
         long offset;
-        long lastUsedNanos;
-        boolean interested;
+        /** Written under the monitor, read without it to pick eviction victims. */
+        volatile long lastUsedNanos;
         boolean evicted;
 
         Stream(String topic, String epoch, long now) {

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,10 @@ public final class PubSub implements Broker.PublicationListener {
     private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
     /** Queue group names follow the topic grammar, shorter. */
     private static final int MAX_GROUP_NAME_LENGTH = 64;
+    /** How long a slow consumer closed by policy has to take its close frame before the connection is cut. */
+    private static final long SLOW_CONSUMER_CLOSE_GRACE_MILLIS = 1000;
+    /** How many times a queue group publication is passed on when its chosen member left meanwhile. */
+    private static final int MAX_GROUP_REDIRECTS = 8;
 
     private final PubSubConfig config;
     private final Broker broker;
@@ -90,6 +95,8 @@ public final class PubSub implements Broker.PublicationListener {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** Orders what the node tells the broker about its interest in topics; see {@link #declareInterest}. */
+    private final Object interestLock = new Object();
 
     public PubSub(PubSubConfig config, Broker broker, FrameCodec codec, JsonFrames jsonFrames, ServerStats stats,
                   EventLoopGroup workers) {
@@ -332,21 +339,30 @@ public final class PubSub implements Broker.PublicationListener {
                 }
                 continue;
             }
-            Subscriber chosen = null;
-            int start = Math.floorMod(group.next.getAndIncrement(), members.length);
-            for (int k = 0; k < members.length; k++) {
-                Subscriber candidate = members[(start + k) % members.length];
-                if (candidate.active && candidate.session.channel().isWritable()) {
-                    chosen = candidate;
-                    break;
-                }
-            }
+            Subscriber chosen = choose(group, null);
             if (chosen == null) {
                 stats.slowConsumerDrops.increment();
             } else {
-                sendOne(chosen, frames);
+                ByteBuf buf = retain(chosen.msgpack ? frames.msgpack() : frames.json());
+                loops[chosen.loop].execute(new GroupDelivery(group, chosen, frames, buf, 1));
             }
         }
+    }
+
+    /** The next writable member of {@code group} round-robin, other than {@code not}; {@code null} when none. */
+    private static Subscriber choose(Topic.QueueGroup group, Subscriber not) {
+        Subscriber[] members = group.members;
+        if (members.length == 0) {
+            return null;
+        }
+        int start = Math.floorMod(group.next.getAndIncrement(), members.length);
+        for (int k = 0; k < members.length; k++) {
+            Subscriber candidate = members[(start + k) % members.length];
+            if (candidate != not && candidate.active && candidate.session.channel().isWritable()) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private void sendOne(Subscriber member, Frames frames) {
@@ -358,6 +374,48 @@ public final class PubSub implements Broker.PublicationListener {
                 buf.release();
             }
         });
+    }
+
+    /**
+     * Writes one publication to the member of a queue group chosen for it. Runs on the member's loop. A member
+     * that left (or started closing) since it was chosen passes the publication on to another member, so that
+     * the group still gets it once.
+     */
+    private final class GroupDelivery implements Runnable {
+        private final Topic.QueueGroup group;
+        private final Subscriber member;
+        private final Frames frames;
+        private final ByteBuf buf;
+        private final int attempt;
+
+        GroupDelivery(Topic.QueueGroup group, Subscriber member, Frames frames, ByteBuf buf, int attempt) {
+            this.group = group;
+            this.member = member;
+            this.frames = frames;
+            this.buf = buf;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (member.active && !member.session.closing()) {
+                    deliver(member, frames, buf);
+                    return;
+                }
+                Subscriber next = attempt <= MAX_GROUP_REDIRECTS ? choose(group, member) : null;
+                if (next == null) {
+                    stats.slowConsumerDrops.increment();
+                    return;
+                }
+                // The frames' shared buffers belong to the publishing thread and may be gone: encode anew when
+                // the next member wants the other format.
+                ByteBuf forNext = next.msgpack == member.msgpack ? buf.retain() : frames.encodeFresh(next.msgpack);
+                loops[next.loop].execute(new GroupDelivery(group, next, frames, forNext, attempt + 1));
+            } finally {
+                buf.release();
+            }
+        }
     }
 
     /** Writes one publication to every subscriber of one loop slot. Runs on that loop. */
@@ -403,10 +461,15 @@ public final class PubSub implements Broker.PublicationListener {
         }
         if (frames.stamped) {
             if (s.recovering) {
-                s.holdBack(frames.epoch, frames.offset, shared.retainedDuplicate());
+                if (!s.holdBack(frames.epoch, frames.offset, shared.retainedDuplicate())) {
+                    // Every publication lost this way counts, as one that found the subscriber unwritable would.
+                    stats.slowConsumerDrops.increment();
+                }
                 return;
             }
-            if (frames.epoch.equals(s.epoch) && frames.offset <= s.lastOffset) {
+            // A queue group member sees a sparse subsequence of the stream, and a publication passed on from a
+            // member that left may come after later ones: it is still the group's, so never skipped.
+            if (s.queueGroup == null && frames.epoch.equals(s.epoch) && frames.offset <= s.lastOffset) {
                 return;
             }
         }
@@ -415,12 +478,20 @@ public final class PubSub implements Broker.PublicationListener {
             if (s.topic.policy == SlowConsumerPolicy.DISCONNECT) {
                 stats.slowConsumerDisconnects.increment();
                 s.session.close(CloseCodes.TRY_AGAIN_LATER, "slow consumer");
+                // The close frame waits behind everything the client has not read, and a client that reads
+                // nothing would keep the connection and its buffers forever: the TCP connection goes anyway.
+                channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, SLOW_CONSUMER_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
             stats.slowConsumerDrops.increment();
         } else {
             channel.writeAndFlush(frame(s, shared.retainedDuplicate()), channel.voidPromise());
-            stats.deliveries.increment();
+            if (frames.stamped) {
+                // Presence events take this path too, but the counter is the invariant's: publications only.
+                stats.deliveries.increment();
+            }
         }
         if (frames.stamped) {
             s.epoch = frames.epoch;
@@ -465,6 +536,12 @@ public final class PubSub implements Broker.PublicationListener {
                 msgpack = codec.encode(alloc, envelope != null ? envelope : decode(jsonBytes), WireFormat.MSGPACK);
             }
             return msgpack;
+        }
+
+        /** A new buffer of this message in one format, for the caller to release; never one of the shared ones. */
+        ByteBuf encodeFresh(boolean msgpack) {
+            return msgpack ? codec.encode(alloc, envelope != null ? envelope : decode(jsonBytes), WireFormat.MSGPACK)
+                    : alloc.directBuffer(jsonBytes.length).writeBytes(jsonBytes);
         }
 
         void release() {
@@ -538,9 +615,21 @@ public final class PubSub implements Broker.PublicationListener {
         session.subscriptions().put(name, subscriber);
         stats.subscriptionsActive.incrementAndGet();
         if (first) {
-            broker.interest(name, true);
+            declareInterest(name);
         }
         return subscriber;
+    }
+
+    /**
+     * Tells the broker whether this node has subscribers of {@code name}, after a topic's first subscriber
+     * came or its last one left. The answer is read under the lock that orders these calls: a topic's last
+     * subscriber leaving on one loop and a new first one arriving on another can otherwise reach the broker
+     * in the wrong order and leave it believing nobody here wants the topic.
+     */
+    private void declareInterest(String name) {
+        synchronized (interestLock) {
+            broker.interest(name, topics.containsKey(name));
+        }
     }
 
     /** Ends one subscription. Runs on the subscriber's loop. */
@@ -579,7 +668,7 @@ public final class PubSub implements Broker.PublicationListener {
             }
         }
         if (last) {
-            broker.interest(topic.name, false);
+            declareInterest(topic.name);
         }
     }
 
@@ -631,9 +720,6 @@ public final class PubSub implements Broker.PublicationListener {
                 }
             }
             s.heldBack = null;
-        }
-        if (s.heldBackOverflow) {
-            stats.slowConsumerDrops.increment();
         }
         channel.flush();
         return new TopicPosition(baselineEpoch == null ? "" : baselineEpoch, baseline, recovered, replayed);

@@ -33,8 +33,6 @@ final class Subscriber {
     boolean recovering = true;
     /** Live publications held back during recovery: offset, epoch and a retained frame buffer each. */
     List<HeldBack> heldBack;
-    /** Whether held-back publications overflowed (the client will see a gap). */
-    boolean heldBackOverflow;
     /** The presence data announced with this subscription, or {@code null} for none. */
     ObjectNode presence;
     boolean active = true;
@@ -50,17 +48,21 @@ final class Subscriber {
         this.msgpack = msgpack;
     }
 
-    /** Holds back a live publication during recovery; {@code frame} is retained by the caller for us. */
-    void holdBack(String pubEpoch, long offset, ByteBuf frame) {
+    /**
+     * Holds back a live publication during recovery; {@code frame} is retained by the caller for us.
+     *
+     * @return false when there was no more room and the publication was dropped (the client will see a gap)
+     */
+    boolean holdBack(String pubEpoch, long offset, ByteBuf frame) {
         if (heldBack == null) {
             heldBack = new ArrayList<>();
         }
         if (heldBack.size() >= MAX_HELD_BACK) {
-            heldBackOverflow = true;
             frame.release();
-            return;
+            return false;
         }
         heldBack.add(new HeldBack(pubEpoch, offset, frame));
+        return true;
     }
 
     /** Releases whatever is still held back. */
