@@ -29,6 +29,9 @@ import io.fanwire.common.protocol.StreamPosition;
  */
 public final class InMemoryBroker implements Broker {
 
+    /** The epoch reported for a topic that has no stream (nothing published, nobody subscribed). */
+    public static final String NO_EPOCH = "";
+
     /** What a stream costs besides its publications: the map entry, the stream and its deque. */
     static final int STREAM_OVERHEAD_BYTES = 256;
     /** What a kept publication costs besides its JSON bytes. */
@@ -110,7 +113,9 @@ public final class InMemoryBroker implements Broker {
                         stamped);
                 stream.offset = offset;
                 stream.lastUsedNanos = now;
-                stream.append(publication, now);
+                // History keeps the bytes only: a decoded tree costs several times its JSON, and the caller may
+                // still change the payload object it handed in.
+                stream.append(new Publication(topic, stream.epoch, offset, publication.json(), null), now);
                 target.onPublication(publication);
                 position = new StreamPosition(stream.epoch, offset);
             }
@@ -126,8 +131,21 @@ public final class InMemoryBroker implements Broker {
             this.interested.add(topic);
             // Fixes the stream's epoch from the first subscription on.
             stream(topic, nanoClock.getAsLong());
+            evictIfOverBudget();
         } else {
             this.interested.remove(topic);
+            // A stream nobody subscribes to and nothing was kept of is only a cost: subscribing to ever new
+            // names must not grow memory.
+            Stream stream = streams.get(topic);
+            if (stream != null) {
+                synchronized (stream) {
+                    if (!stream.evicted && stream.history.isEmpty() && !this.interested.contains(topic)) {
+                        stream.evicted = true;
+                        streams.remove(topic, stream);
+                        bytes.addAndGet(-(STREAM_OVERHEAD_BYTES + 2L * topic.length()));
+                    }
+                }
+            }
         }
     }
 
@@ -135,7 +153,12 @@ public final class InMemoryBroker implements Broker {
     public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
         long now = nanoClock.getAsLong();
         while (true) {
-            Stream stream = stream(topic, now);
+            // Reading never creates a stream nobody is interested in (an API caller may ask about any name).
+            Stream stream = interested.contains(topic) ? stream(topic, now) : streams.get(topic);
+            if (stream == null) {
+                return CompletableFuture.completedFuture(
+                        new HistoryPage(new StreamPosition(NO_EPOCH, 0), List.of(), since == null));
+            }
             synchronized (stream) {
                 if (stream.evicted) {
                     continue;

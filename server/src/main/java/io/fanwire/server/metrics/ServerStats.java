@@ -43,6 +43,8 @@ public final class ServerStats {
     public final LongAdder replayed = new LongAdder();
     /** Deliveries skipped because the subscriber's outbound buffer was full (slow-consumer policy drop). */
     public final LongAdder slowConsumerDrops = new LongAdder();
+    /** Presence events not sent to a subscriber whose outbound buffer was full (never a reason to disconnect). */
+    public final LongAdder presenceDrops = new LongAdder();
     /** Connections closed with 1013 by the slow-consumer policy. */
     public final LongAdder slowConsumerDisconnects = new LongAdder();
     /** Subscriptions held now. */
@@ -129,6 +131,7 @@ public final class ServerStats {
         pubsub.put("replayed", replayed.sum());
         pubsub.put("slow_consumer_drops", slowConsumerDrops.sum());
         pubsub.put("slow_consumer_disconnects", slowConsumerDisconnects.sum());
+        pubsub.put("presence_drops", presenceDrops.sum());
         pubsub.put("rejections", pubsubRejections.snapshot());
 
         Map<String, Object> out = new LinkedHashMap<>();

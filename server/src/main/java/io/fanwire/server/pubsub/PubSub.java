@@ -81,8 +81,14 @@ public final class PubSub implements Broker.PublicationListener {
     private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
     /** Queue group names follow the topic grammar, shorter. */
     private static final int MAX_GROUP_NAME_LENGTH = 64;
-    /** How long a slow consumer closed by policy has to take its close frame before the connection is cut. */
-    private static final long SLOW_CONSUMER_CLOSE_GRACE_MILLIS = 1000;
+    /** Types a client may not give its publications: subscribers would take them for the protocol's own. */
+    private static final java.util.Set<String> RESERVED_TYPES = java.util.Set.of(MessageTypes.SERVER_READY,
+            MessageTypes.SERVER_HELLO, MessageTypes.PING, MessageTypes.PONG, MessageTypes.ERROR,
+            MessageTypes.SUBSCRIPTION_UPDATE, MessageTypes.PUBLISH_ACK, MessageTypes.PRESENCE_STATE,
+            MessageTypes.PRESENCE_JOIN, MessageTypes.PRESENCE_LEAVE, MessageTypes.PRESENCE_UPDATE,
+            MessageTypes.REFRESH_OK, MessageTypes.TOKEN_EXPIRING, MessageTypes.RATE_LIMIT_WARNING, "pong");
+    /** The least time between two presence data changes of one subscription (each is broadcast to the topic). */
+    private static final long PRESENCE_UPDATE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How many times a queue group publication is passed on when its chosen member left meanwhile. */
     private static final int MAX_GROUP_REDIRECTS = 8;
 
@@ -148,8 +154,20 @@ public final class PubSub implements Broker.PublicationListener {
             } else {
                 Subscriber existing = (Subscriber) session.subscriptions().get(name);
                 if (existing != null) {
-                    if (!updatePresence(existing, request.presence())) {
-                        outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "presence of this topic is full"));
+                    String presenceRefusal = updatePresence(existing, request.presence());
+                    if (presenceRefusal != null) {
+                        outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, presenceRefusal));
+                    } else if (request.recover() && existing.queueGroup == null && !existing.recovering) {
+                        // Still subscribed but missed something (a slow-consumer drop, say): replay the gap,
+                        // holding live publications back meanwhile, exactly as for a new subscription.
+                        existing.recovering = true;
+                        StreamPosition since = request.recovery().get(name);
+                        outcomes.put(name, null);
+                        pending.add(broker.history(name, since, config.historySize()).toCompletableFuture()
+                                .handleAsync((page, error) -> {
+                                    outcomes.put(name, catchUp(existing, true, since, page, error));
+                                    return null;
+                                }, loop));
                     } else {
                         outcomes.put(name, new TopicPosition(existing.epoch == null ? "" : existing.epoch,
                                 existing.lastOffset, null, 0));
@@ -166,9 +184,10 @@ public final class PubSub implements Broker.PublicationListener {
                     outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "too many topics on this node"));
                     continue;
                 }
-                if (!updatePresence(subscriber, request.presence())) {
+                String presenceRefusal = updatePresence(subscriber, request.presence());
+                if (presenceRefusal != null) {
                     remove(subscriber);
-                    outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, "presence of this topic is full"));
+                    outcomes.put(name, reject(name, ErrorCode.LIMIT_EXCEEDED, presenceRefusal));
                     continue;
                 }
                 StreamPosition since = request.recover() ? request.recovery().get(name) : null;
@@ -233,19 +252,27 @@ public final class PubSub implements Broker.PublicationListener {
             refuse(session, ErrorCode.FORBIDDEN, "not allowed to publish to this topic", request.correlationId());
             return;
         }
+        if (request.type() != null && RESERVED_TYPES.contains(request.type())) {
+            refuse(session, ErrorCode.INVALID_MESSAGE, "type '" + request.type() + "' is reserved for the protocol",
+                    request.correlationId());
+            return;
+        }
         Envelope message = Envelope.of(request.type() != null ? request.type() : MessageTypes.PUBLICATION,
                 request.data() != null ? request.data() : Envelope.newPayload());
-        publish(request.topic(), message).whenComplete((position, error) -> {
+        // Answers go through the loop's task queue, behind the delivery of this very publication to this loop's
+        // subscribers (queued while it was stamped): a publisher subscribed to the topic sees it before the ack.
+        EventExecutor loop = session.channel().eventLoop();
+        publish(request.topic(), message).whenCompleteAsync((position, error) -> {
             if (error != null) {
                 stats.pubsubRejections.increment(ErrorCode.SERVER_ERROR.name());
                 LOG.warn("Publication to {} failed: {}", request.topic(), error.toString());
-                session.send(new ErrorMessage(ErrorCode.SERVER_ERROR.name(), "publication failed: " + error.getMessage(),
+                session.send(new ErrorMessage(ErrorCode.SERVER_ERROR.name(), "publication failed; try again",
                         true, 1, request.correlationId()));
             } else if (request.correlationId() != null) {
                 session.send(new PublishAck(request.topic(), position.epoch(), position.offset(),
                         request.correlationId()));
             }
-        });
+        }, loop);
     }
 
     /** A client's {@code presence} query (needs subscribe permission for the topic). */
@@ -257,6 +284,12 @@ public final class PubSub implements Broker.PublicationListener {
         }
         if (!acl(session).maySubscribe(query.topic())) {
             refuse(session, ErrorCode.FORBIDDEN, "not allowed to see presence of this topic", query.correlationId());
+            return;
+        }
+        if (!session.channel().isWritable()) {
+            // A large answer to a client that is not reading would only grow its outbound buffer.
+            refuse(session, ErrorCode.RATE_LIMITED, "read what was sent before asking for presence",
+                    query.correlationId());
             return;
         }
         session.send(new PresenceState(query.topic(), presence(query.topic()), query.correlationId()));
@@ -326,7 +359,7 @@ public final class PubSub implements Broker.PublicationListener {
             int msgpack = slot.msgpackCount;
             ByteBuf json = count > msgpack ? frames.json() : null;
             ByteBuf pack = msgpack > 0 ? frames.msgpack() : null;
-            loops[i].execute(new SlotDelivery(slot, frames, retain(json), retain(pack)));
+            submit(i, new SlotDelivery(slot, frames, retain(json), retain(pack)), json, pack);
         }
         for (Topic.QueueGroup group : topic.groups) {
             Subscriber[] members = group.members;
@@ -344,8 +377,26 @@ public final class PubSub implements Broker.PublicationListener {
                 stats.slowConsumerDrops.increment();
             } else {
                 ByteBuf buf = retain(chosen.msgpack ? frames.msgpack() : frames.json());
-                loops[chosen.loop].execute(new GroupDelivery(group, chosen, frames, buf, 1));
+                submit(chosen.loop, new GroupDelivery(group, chosen, frames, buf, 1), buf, null);
             }
+        }
+    }
+
+    /**
+     * Hands {@code task} to loop {@code index}; when the loop refuses it (the server is closing) the buffers
+     * retained for the task are released here, since the task will never run to release them.
+     */
+    private void submit(int index, Runnable task, ByteBuf retainedA, ByteBuf retainedB) {
+        try {
+            loops[index].execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (retainedA != null) {
+                retainedA.release();
+            }
+            if (retainedB != null) {
+                retainedB.release();
+            }
+            LOG.debug("Event loop {} refused a delivery: {}", index, e.toString());
         }
     }
 
@@ -367,13 +418,13 @@ public final class PubSub implements Broker.PublicationListener {
 
     private void sendOne(Subscriber member, Frames frames) {
         ByteBuf buf = retain(member.msgpack ? frames.msgpack() : frames.json());
-        loops[member.loop].execute(() -> {
+        submit(member.loop, () -> {
             try {
                 deliver(member, frames, buf);
             } finally {
                 buf.release();
             }
-        });
+        }, buf, null);
     }
 
     /**
@@ -411,7 +462,7 @@ public final class PubSub implements Broker.PublicationListener {
                 // The frames' shared buffers belong to the publishing thread and may be gone: encode anew when
                 // the next member wants the other format.
                 ByteBuf forNext = next.msgpack == member.msgpack ? buf.retain() : frames.encodeFresh(next.msgpack);
-                loops[next.loop].execute(new GroupDelivery(group, next, frames, forNext, attempt + 1));
+                submit(next.loop, new GroupDelivery(group, next, frames, forNext, attempt + 1), forNext, null);
             } finally {
                 buf.release();
             }
@@ -475,14 +526,15 @@ public final class PubSub implements Broker.PublicationListener {
         }
         Channel channel = s.session.channel();
         if (!channel.isWritable()) {
+            if (!frames.stamped) {
+                // A presence event is never worth a connection, nor counted as a lost publication.
+                stats.presenceDrops.increment();
+                return;
+            }
             if (s.topic.policy == SlowConsumerPolicy.DISCONNECT) {
+                // The session closes the TCP connection after a grace period if the close frame cannot get out.
                 stats.slowConsumerDisconnects.increment();
                 s.session.close(CloseCodes.TRY_AGAIN_LATER, "slow consumer");
-                // The close frame waits behind everything the client has not read, and a client that reads
-                // nothing would keep the connection and its buffers forever: the TCP connection goes anyway.
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, SLOW_CONSUMER_CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
             stats.slowConsumerDrops.increment();
@@ -695,11 +747,16 @@ public final class PubSub implements Broker.PublicationListener {
                 recovered = page.complete() && since != null;
                 if (recovered) {
                     for (Publication p : page.publications()) {
+                        if (!channel.isWritable()) {
+                            // Replay stops at the client's outbound bound like any delivery; what it did not
+                            // get it learns from recovered:false, and it asks again once it has read.
+                            recovered = false;
+                            break;
+                        }
                         channel.write(frame(s, replayFrame(s, p)), channel.voidPromise());
                         replayed++;
                     }
                     stats.replayed.add(replayed);
-                    stats.deliveries.add(replayed);
                 }
             }
             s.epoch = current.epoch();
@@ -712,12 +769,22 @@ public final class PubSub implements Broker.PublicationListener {
             for (Subscriber.HeldBack h : s.heldBack) {
                 if (h.epoch().equals(s.epoch) && h.offset() <= s.lastOffset) {
                     h.frame().release();
-                } else {
+                    continue;
+                }
+                if (channel.isWritable()) {
                     channel.write(frame(s, h.frame()), channel.voidPromise());
                     stats.deliveries.increment();
-                    s.epoch = h.epoch();
-                    s.lastOffset = h.offset();
+                } else {
+                    h.frame().release();
+                    if (s.topic.policy == SlowConsumerPolicy.DISCONNECT && !s.session.closing()) {
+                        stats.slowConsumerDisconnects.increment();
+                        s.session.close(CloseCodes.TRY_AGAIN_LATER, "slow consumer");
+                    } else {
+                        stats.slowConsumerDrops.increment();
+                    }
                 }
+                s.epoch = h.epoch();
+                s.lastOffset = h.offset();
             }
             s.heldBack = null;
         }
@@ -744,9 +811,17 @@ public final class PubSub implements Broker.PublicationListener {
     }
 
     /** Announces {@code data} (may be {@code null}: no presence) for a subscription; false when the topic is full. */
-    private boolean updatePresence(Subscriber s, ObjectNode data) {
+    private String updatePresence(Subscriber s, ObjectNode data) {
         if (data == null) {
-            return true;
+            return null;
+        }
+        if (s.presence != null && !data.equals(s.presence)) {
+            // Each change is broadcast to every subscriber of the topic: one connection may not make that a flood.
+            long now = s.session.channel().eventLoop().ticker().nanoTime();
+            if (now - s.presenceChangedNanos < PRESENCE_UPDATE_INTERVAL_NANOS) {
+                return "presence data changes at most once a second";
+            }
+            s.presenceChangedNanos = now;
         }
         Topic topic = s.topic;
         String user = s.session.info().userId();
@@ -756,7 +831,7 @@ public final class PubSub implements Broker.PublicationListener {
             if (s.presence == null) {
                 if (entry == null) {
                     if (topic.presence.size() >= config.presenceMaxMembers()) {
-                        return false;
+                        return "presence of this topic is full";
                     }
                     entry = new Topic.PresenceEntry();
                     topic.presence.put(user, entry);
@@ -776,7 +851,7 @@ public final class PubSub implements Broker.PublicationListener {
         if (event != null) {
             broadcast(topic, new PresenceChange(event, topic.name, user, data));
         }
-        return true;
+        return null;
     }
 
     private void leavePresence(Subscriber s) {

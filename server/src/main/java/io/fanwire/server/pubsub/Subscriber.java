@@ -35,6 +35,8 @@ final class Subscriber {
     List<HeldBack> heldBack;
     /** The presence data announced with this subscription, or {@code null} for none. */
     ObjectNode presence;
+    /** When this subscription last changed its presence data (the loop's ticker). */
+    long presenceChangedNanos;
     boolean active = true;
 
     record HeldBack(String epoch, long offset, ByteBuf frame) {

@@ -173,17 +173,36 @@ class InMemoryBrokerTest {
         start();
         HistoryPage empty = history("fresh", null, 10);
         assertThat(empty.current().offset()).isZero();
-        assertThat(empty.current().epoch()).matches("[0-9a-f]{8}");
+        assertThat(empty.current().epoch()).as("a read creates no stream").isEqualTo(InMemoryBroker.NO_EPOCH);
         assertThat(empty.publications()).isEmpty();
         assertThat(empty.complete()).isTrue();
+        assertThat(broker.stats().streams()).isZero();
 
+        broker.interest("fresh", true);
+        HistoryPage subscribed = history("fresh", null, 10);
+        assertThat(subscribed.current().epoch()).matches("[0-9a-f]{8}");
         StreamPosition first = publish("fresh", message(1));
-        assertThat(first.epoch()).as("the stream a history read created keeps its epoch")
-                .isEqualTo(empty.current().epoch());
+        assertThat(first.epoch()).as("the stream a subscription created keeps its epoch")
+                .isEqualTo(subscribed.current().epoch());
         HistoryPage now = history("fresh", null, 10);
         assertThat(now.current()).isEqualTo(first);
         assertThat(now.publications()).isEmpty();
         assertThat(now.complete()).isTrue();
+    }
+
+    @Test
+    void aStreamNobodyWantsAndThatKeptNothingIsDropped() {
+        start();
+        for (int i = 0; i < 100; i++) {
+            broker.interest("churn-" + i, true);
+            broker.interest("churn-" + i, false);
+        }
+        assertThat(broker.stats().streams()).as("subscribing to ever new names grows nothing").isZero();
+        assertThat(broker.stats().historyBytes()).isZero();
+        broker.interest("kept", true);
+        publish("kept", message(1));
+        broker.interest("kept", false);
+        assertThat(broker.stats().streams()).as("a stream with history stays for recovery").isEqualTo(1);
     }
 
     @Test
@@ -197,8 +216,11 @@ class InMemoryBrokerTest {
         HistoryPage page = history("t", new StreamPosition(epoch, 2), 100);
         assertThat(page.current()).isEqualTo(last);
         assertThat(offsets(page)).containsExactly(3L, 4L, 5L);
-        assertThat(page.publications()).extracting(p -> p.envelope().payload().path("n").asInt())
-                .containsExactly(3, 4, 5);
+        assertThat(page.publications()).extracting(p -> new String(p.json(), java.nio.charset.StandardCharsets.UTF_8))
+                .allSatisfy(json -> assertThat(json).startsWith("{\"tp\":\"t\",\"e\":\"" + epoch + "\""))
+                .satisfiesExactly(j -> assertThat(j).contains("\"n\":3"), j -> assertThat(j).contains("\"n\":4"),
+                        j -> assertThat(j).contains("\"n\":5"));
+        assertThat(page.publications()).as("history keeps bytes, not trees").allSatisfy(p -> assertThat(p.envelope()).isNull());
         assertThat(page.complete()).isTrue();
 
         HistoryPage fromStart = history("t", new StreamPosition(epoch, 0), 100);

@@ -209,4 +209,71 @@ class PubSubIT {
             assertThat(packed.data()).contains("server-side").contains("chat_message");
         }
     }
+
+    @Test
+    void aPublisherSubscribedToItsTopicSeesItsPublicationBeforeTheAck() {
+        try (JdkWsClient c = connect("gus", Map.of("fanwire_publish", Map.of("allow", List.of("echo-room"))))) {
+            subscribe(c, "{\"t\":\"subscription\",\"p\":{\"topics\":[\"echo-room\"]}}");
+            for (int i = 0; i < 20; i++) {
+                c.sendText("{\"t\":\"publish\",\"p\":{\"topic\":\"echo-room\",\"type\":\"note\",\"data\":{\"i\":" + i
+                        + "}},\"cid\":\"c" + i + "\"}");
+                JsonNode first = c.nextJson();
+                assertThat(first.path("t").asText()).as("publication first").isEqualTo("note");
+                JsonNode second = c.nextJson();
+                assertThat(second.path("t").asText()).isEqualTo("publish_ack");
+                assertThat(second.path("p").path("offset").asLong()).isEqualTo(first.path("o").asLong());
+            }
+        }
+    }
+
+    @Test
+    void clientsCannotPublishProtocolTypesNorEmptyTypes() {
+        try (JdkWsClient c = connect("hal", Map.of("fanwire_publish", Map.of("allow", List.of("*"))))) {
+            c.sendText("{\"t\":\"publish\",\"p\":{\"topic\":\"x\",\"type\":\"presence_join\"},\"cid\":\"r\"}");
+            JsonNode reserved = c.nextOfType("error");
+            assertThat(reserved.path("p").path("code").asText()).isEqualTo("INVALID_MESSAGE");
+            assertThat(reserved.path("cid").asText()).isEqualTo("r");
+            c.sendText("{\"t\":\"publish\",\"p\":{\"topic\":\"x\",\"type\":\"\"},\"cid\":\"e\"}");
+            JsonNode empty = c.nextOfType("error");
+            assertThat(empty.path("p").path("code").asText()).isEqualTo("INVALID_MESSAGE");
+            c.sendText("{\"t\":\"ping\",\"p\":{}}");
+            assertThat(c.nextOfType("PONG")).as("the connection stays").isNotNull();
+        }
+    }
+
+    @Test
+    void presenceDataChangesAreLimitedToOneASecond() {
+        String sub = "{\"t\":\"subscription\",\"p\":{\"topics\":[\"busy-lobby\"],\"presence\":{\"n\":%d}}}";
+        try (JdkWsClient c = connect("ivy", Map.of())) {
+            assertThat(subscribe(c, sub.formatted(1)).path("success_topics")).hasSize(1);
+            JsonNode first = subscribe(c, sub.formatted(2));
+            JsonNode second = subscribe(c, sub.formatted(3));
+            JsonNode refused = first.path("failed_topics").isEmpty() ? second : first;
+            assertThat(refused.path("failed_topics").get(0).path("code").asText()).isEqualTo("LIMIT_EXCEEDED");
+        }
+    }
+
+    @Test
+    void aSubscriberThatLostPublicationsRecoversWithoutResubscribing() throws Exception {
+        String topic = "gap-topic";
+        try (JdkWsClient c = connect("jay", Map.of())) {
+            JsonNode base = subscribe(c, "{\"t\":\"subscription\",\"p\":{\"topics\":[\"" + topic + "\"]}}")
+                    .path("recovery").path(topic);
+            for (int i = 1; i <= 4; i++) {
+                server.publish(topic, chat(i)).toCompletableFuture().get();
+            }
+            for (int i = 1; i <= 4; i++) {
+                c.nextOfType("chat_message");
+            }
+            // As if publications 3 and 4 had been dropped: ask again from 2, while still subscribed.
+            long seen = base.path("offset").asLong() + 2;
+            c.sendText("{\"t\":\"subscription_update\",\"p\":{\"topics\":[\"" + topic + "\"],\"recover\":true,"
+                    + "\"recovery\":{\"" + topic + "\":{\"epoch\":\"" + base.path("epoch").asText() + "\",\"offset\":" + seen + "}}}}");
+            assertThat(c.nextOfType("chat_message").path("p").path("n").asInt()).isEqualTo(3);
+            assertThat(c.nextOfType("chat_message").path("p").path("n").asInt()).isEqualTo(4);
+            JsonNode result = c.nextOfType("subscription_update").path("p").path("recovery").path(topic);
+            assertThat(result.path("recovered").asBoolean()).isTrue();
+            assertThat(result.path("count").asInt()).isEqualTo(2);
+        }
+    }
 }

@@ -201,6 +201,13 @@ class ServerApiIT {
 
     @Test
     void historyAnswersStampedPublicationsAfterAPosition() {
+        Answer unknown = api.get("/api/history?topic=hist.never");
+        assertThat(unknown.status()).isEqualTo(200);
+        assertThat(unknown.json().path("epoch").asText()).as("a read creates no stream").isEmpty();
+        assertThat(unknown.json().path("offset").asLong()).isZero();
+        // The stream exists once something was published: that is the position to read from.
+        assertThat(api.post("/api/publish", "{\"topic\":\"hist.api\",\"type\":\"tick\",\"data\":{\"n\":0}}")
+                .status()).isEqualTo(200);
         Answer start = api.get("/api/history?topic=hist.api");
         assertThat(start.status()).isEqualTo(200);
         String epoch = start.json().path("epoch").asText();
