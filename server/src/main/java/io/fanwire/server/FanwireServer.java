@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -49,7 +51,16 @@ import io.fanwire.server.http.ApiChannelInitializer;
 import io.fanwire.server.http.ApiRoutes;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.ServerApi;
+import io.fanwire.server.metrics.EventLoopLagProbe;
+import io.fanwire.server.metrics.FanwireMetrics;
+import io.fanwire.server.metrics.HeapBudget;
+import io.fanwire.server.metrics.MetricsExposition;
+import io.fanwire.server.metrics.NettyMemoryMetrics;
+import io.fanwire.server.metrics.RuntimeMetrics;
 import io.fanwire.server.metrics.ServerStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fanwire.server.session.Heartbeat;
 import io.fanwire.server.session.Session;
 import io.fanwire.server.session.SessionRegistry;
@@ -62,6 +73,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * A Fanwire server, embeddable in any JVM application.
@@ -90,6 +102,13 @@ import io.netty.channel.WriteBufferWaterMark;
  * ({@link Builder#handler(EventHandler, Executor)}), where a handler is called on the application's executor.
  * Both bound the events waiting for the application and stop reading from sockets while it is behind.
  * Outbound calls ({@link #send}, {@link #sendToUser}, {@link #disconnect}) are thread-safe and never block.
+ *
+ * <p><b>Metrics.</b> Each server has a Prometheus registry of its own, with the {@code fanwire_*} meters and the
+ * JVM's, served on {@code GET /metrics} (see {@link ServerConfig.MetricsConfig}) and available as
+ * {@link #meterRegistry()}. An application with a registry of its own passes it to
+ * {@link Builder#meterRegistry(MeterRegistry)} instead: the server then registers only its {@code fanwire_*}
+ * meters there (binding JVM metrics is the application's business), removes them when it closes, and serves
+ * {@code /metrics} only when that registry is a {@code PrometheusMeterRegistry}.
  */
 public final class FanwireServer implements AutoCloseable {
 
@@ -114,7 +133,15 @@ public final class FanwireServer implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Broker broker;
     private final FrameCodec codec;
+    private final MeterRegistry meterRegistry;
+    /** Whether the registry is this server's own: then it also carries the JVM's meters, and closes with it. */
+    private final boolean ownsRegistry;
+    private final HeapBudget heapBudget;
     private PubSub pubsub;
+    private FanwireMetrics metrics;
+    private EventLoopLagProbe lagProbe;
+    private RuntimeMetrics runtimeMetrics;
+    private ExecutorService metricsExecutor;
 
     private volatile State state = State.NEW;
     private Transport transport;
@@ -141,6 +168,9 @@ public final class FanwireServer implements AutoCloseable {
         PubSubConfig ps = config.pubsub();
         this.broker = builder.broker != null ? builder.broker : new InMemoryBroker(
                 new InMemoryBroker.Config(ps.historySize(), ps.historyTtl(), ps.historyMemoryBytes()), codec.json());
+        this.ownsRegistry = builder.meterRegistry == null;
+        this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : builder.meterRegistry;
+        this.heapBudget = HeapBudget.ofJvm(config.maxHeapRatio());
     }
 
     /** A builder; {@link Builder#config(ServerConfig)} is required. */
@@ -168,8 +198,10 @@ public final class FanwireServer implements AutoCloseable {
         broker.start(pubsub);
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
                 features, pubsub);
+        bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
-                () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats));
+                () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),
+                MetricsExposition.of(meterRegistry, metricsExecutor), heapBudget);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -183,6 +215,7 @@ public final class FanwireServer implements AutoCloseable {
                 .childHandler(new ServerChannelInitializer(http));
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
+            closeMetrics();
             shutdownGroups();
             state = State.STOPPED;
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
@@ -195,6 +228,7 @@ public final class FanwireServer implements AutoCloseable {
                     .bind(config.apiHost(), config.apiPort()).awaitUninterruptibly();
             if (!apiBind.isSuccess()) {
                 serverChannel.close().awaitUninterruptibly();
+                closeMetrics();
                 shutdownGroups();
                 state = State.STOPPED;
                 throw new IllegalStateException("cannot listen for the server API on " + config.apiHost() + ":"
@@ -203,6 +237,7 @@ public final class FanwireServer implements AutoCloseable {
             apiChannel = apiBind.channel();
         }
         heartbeat.start();
+        lagProbe.start();
         startedAt = Instant.now();
         state = State.RUNNING;
         LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {}, API {})",
@@ -232,6 +267,58 @@ public final class FanwireServer implements AutoCloseable {
     /** The server's counters. */
     public ServerStats stats() {
         return stats;
+    }
+
+    /**
+     * The registry the server's meters are in: its own {@code PrometheusMeterRegistry}, or the one passed to
+     * {@link Builder#meterRegistry(MeterRegistry)}.
+     */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Registers the meters; from here on handshakes are timed and every event loop is probed for lag. */
+    private void bindMetrics() {
+        metricsExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("fanwire-metrics", true));
+        if (ownsRegistry) {
+            // First: it configures the registry's filters, which must come before any meter.
+            runtimeMetrics = new RuntimeMetrics();
+            runtimeMetrics.bindTo(meterRegistry);
+        }
+        metrics = new FanwireMetrics(stats, new FanwireMetrics.Sources(
+                pubsub::topicCount,
+                () -> broker.stats().streams(),
+                () -> broker.stats().historyPublications(),
+                () -> broker.stats().historyBytes(),
+                () -> broker.stats().evictedStreams(),
+                this::pendingEvents,
+                () -> drainQueue != null ? drainQueue.depthBytes() : ((CallbackDispatcher) sink).pendingBytes(),
+                () -> drainQueue != null ? drainQueue.parkedConnections() : ((CallbackDispatcher) sink).parkedConnections(),
+                heapBudget::usedRatio,
+                pubsub::presenceMembers));
+        metrics.bindTo(meterRegistry);
+        lagProbe = new EventLoopLagProbe(workerGroup, meterRegistry, EventLoopLagProbe.DEFAULT_INTERVAL);
+        new NettyMemoryMetrics().bindTo(meterRegistry);
+    }
+
+    /** Stops what measures in the background, and unregisters from a registry that is not the server's own. */
+    private void closeMetrics() {
+        if (lagProbe != null) {
+            lagProbe.close();
+        }
+        if (runtimeMetrics != null) {
+            // Removes the GC binder's notification listeners from the JVM's collector beans.
+            runtimeMetrics.close();
+        }
+        if (metricsExecutor != null) {
+            metricsExecutor.shutdownNow();
+        }
+        if (metrics != null && !ownsRegistry) {
+            metrics.close();
+        }
+        if (ownsRegistry) {
+            meterRegistry.close();
+        }
     }
 
     /**
@@ -502,6 +589,9 @@ public final class FanwireServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (state != State.RUNNING) {
+            if (state == State.NEW && ownsRegistry) {
+                meterRegistry.close();
+            }
             state = State.STOPPED;
             return;
         }
@@ -523,6 +613,7 @@ public final class FanwireServer implements AutoCloseable {
             }
         }
         heartbeat.stop();
+        closeMetrics();
         shutdownGroups();
         broker.close();
         state = State.STOPPED;
@@ -564,6 +655,7 @@ public final class FanwireServer implements AutoCloseable {
         private Executor executor;
         private Clock clock = Clock.systemUTC();
         private Broker broker;
+        private MeterRegistry meterRegistry;
         private final Map<String, Supplier<?>> infoContributors = new LinkedHashMap<>();
 
         private Builder() {
@@ -594,6 +686,17 @@ public final class FanwireServer implements AutoCloseable {
         /** The broker that stamps and carries publications (default: in memory, this node only). */
         public Builder broker(Broker broker) {
             this.broker = Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
+        /**
+         * The registry for the server's {@code fanwire_*} meters, instead of a {@code PrometheusMeterRegistry} of
+         * its own. The server then binds no JVM meters (that is the application's business), removes its meters
+         * when it closes, and serves {@code GET /metrics} only when {@code registry} is a
+         * {@code PrometheusMeterRegistry} (404 otherwise). The registry stays open.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

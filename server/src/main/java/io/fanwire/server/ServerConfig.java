@@ -41,6 +41,9 @@ import io.fanwire.server.transport.TransportKind;
  *        404 for {@code /api/*}; {@link #NO_API_PORT} serves the API on the main port; 0 picks a free port
  * @param nodeId this node's id, reported by the info endpoint
  * @param shutdownQuietPeriod how long event loops wait for late tasks when the server closes
+ * @param metrics whether {@code /metrics} is served, and behind the API key or not
+ * @param maxHeapRatio {@code /health/ready} answers 503 while the heap after the last collection is above this
+ *        ratio of the maximum heap; 0 disables the check
  */
 public record ServerConfig(
         String host,
@@ -68,7 +71,9 @@ public record ServerConfig(
         String apiHost,
         int apiPort,
         String nodeId,
-        Duration shutdownQuietPeriod) {
+        Duration shutdownQuietPeriod,
+        MetricsConfig metrics,
+        double maxHeapRatio) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -90,6 +95,8 @@ public record ServerConfig(
     public static final int DEFAULT_API_PORT = NO_API_PORT;
     /** The server API's own port is internal: loopback unless configured otherwise. */
     public static final String DEFAULT_API_HOST = "127.0.0.1";
+    /** Not ready while the heap after a collection is above 95 % of its maximum. */
+    public static final double DEFAULT_MAX_HEAP_RATIO = 0.95;
 
     /** How JSON messages are framed. */
     public enum JsonFrames {
@@ -150,6 +157,13 @@ public record ServerConfig(
         }
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(shutdownQuietPeriod, "shutdownQuietPeriod");
+        Objects.requireNonNull(metrics, "metrics");
+        if (metrics.enabled() && metrics.requireApiKey() && apiKey == null) {
+            throw new IllegalArgumentException("metrics.requireApiKey: true (expected: an apiKey to require, or false)");
+        }
+        if (!(maxHeapRatio >= 0 && maxHeapRatio <= 1)) {
+            throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
+        }
     }
 
     /** A builder with every setting at its default; authentication must be set. */
@@ -281,6 +295,21 @@ public record ServerConfig(
         public long capacityBytes() {
             return highWaterBytes * 4;
         }
+    }
+
+    /**
+     * The Prometheus endpoint, {@code GET /metrics}: served on the API's own port when there is one, else on the
+     * main port.
+     *
+     * @param enabled whether {@code /metrics} is served (404 otherwise; the meters are kept either way)
+     * @param requireApiKey whether a scrape must present the server API's key, as {@code /api/*} requests do
+     */
+    public record MetricsConfig(boolean enabled, boolean requireApiKey) {
+
+        public static final boolean DEFAULT_ENABLED = true;
+        public static final boolean DEFAULT_REQUIRE_API_KEY = false;
+        /** Served, without a key: the Prometheus convention, for an endpoint that reveals no secrets. */
+        public static final MetricsConfig DEFAULT = new MetricsConfig(DEFAULT_ENABLED, DEFAULT_REQUIRE_API_KEY);
     }
 
     /** What the server does with a subscriber that cannot keep up. */
@@ -419,6 +448,8 @@ public record ServerConfig(
         private int apiPort = DEFAULT_API_PORT;
         private String nodeId;
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
+        private MetricsConfig metrics = MetricsConfig.DEFAULT;
+        private double maxHeapRatio = DEFAULT_MAX_HEAP_RATIO;
 
         private Builder() {
         }
@@ -553,6 +584,17 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder metrics(MetricsConfig metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** The heap budget of {@code /health/ready}: a ratio of the maximum heap, 0 to disable. */
+        public Builder maxHeapRatio(double maxHeapRatio) {
+            this.maxHeapRatio = maxHeapRatio;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -564,7 +606,7 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod);
+                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio);
         }
     }
 }

@@ -169,6 +169,11 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("Server counters:");
         String apiHostPart = "127.0.0.1:" + server.apiPort();
         System.out.println("  curl -H 'X-API-Key: " + apiKey + "' http://" + apiHostPart + "/api/info");
+        if (server.config().metrics().enabled()) {
+            System.out.println("Prometheus metrics:");
+            String keyHeader = server.config().metrics().requireApiKey() ? "-H 'X-API-Key: " + apiKey + "' " : "";
+            System.out.println("  curl " + keyHeader + "http://" + apiHostPart + "/metrics");
+        }
         System.out.println();
         System.out.flush();
     }

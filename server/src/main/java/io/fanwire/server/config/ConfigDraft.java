@@ -58,6 +58,8 @@ public final class ConfigDraft {
     String apiKey;
     int writeLow = ServerConfig.DEFAULT_WRITE_BUFFER_LOW_WATER_BYTES;
     int writeHigh = ServerConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
+    boolean metricsEnabled = ServerConfig.MetricsConfig.DEFAULT_ENABLED;
+    boolean metricsRequireApiKey = ServerConfig.MetricsConfig.DEFAULT_REQUIRE_API_KEY;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -121,6 +123,7 @@ public final class ConfigDraft {
      */
     public ServerConfig toConfig() {
         server.host(host).port(port).apiKey(apiKey).writeBufferWaterMarks(writeLow, writeHigh)
+                .metrics(new ServerConfig.MetricsConfig(metricsEnabled, metricsRequireApiKey))
                 .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,

@@ -49,9 +49,12 @@ public final class Settings {
         }
     }
 
-    /** Variables read by the launcher and the logging configuration, not settings. */
-    private static final java.util.Set<String> LAUNCHER_VARIABLES =
-            java.util.Set.of("FANWIRE_JAVA_HOME", "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL");
+    /**
+     * Variables read by the launcher and the logging configuration, not settings; and the build's, which CI
+     * exports (FANWIRE_REQUIRE_PROMETHEUS makes the Prometheus test fail, not skip, without the tools).
+     */
+    private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("FANWIRE_JAVA_HOME",
+            "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL", "FANWIRE_REQUIRE_PROMETHEUS");
 
     private static final List<Setting> ALL = List.of(
             s("host", ServerConfig.DEFAULT_HOST, "Address to bind (development mode: 127.0.0.1 unless set).",
@@ -170,6 +173,14 @@ public final class Settings {
                     + "0: the API is served on the main port.", (d, v) -> d.server.apiPort(apiPort(integer(v)))),
             s("api.host", ServerConfig.DEFAULT_API_HOST, "Address the server API's own port binds to (with api.port).",
                     (d, v) -> d.server.apiHost(v)),
+            s("metrics.enabled", ServerConfig.MetricsConfig.DEFAULT_ENABLED,
+                    "Serve Prometheus metrics on GET /metrics (on api.port when set, else the main port).",
+                    (d, v) -> d.metricsEnabled = bool(v)),
+            s("metrics.require_api_key", ServerConfig.MetricsConfig.DEFAULT_REQUIRE_API_KEY,
+                    "Require the API key (as for /api/*) on /metrics.", (d, v) -> d.metricsRequireApiKey = bool(v)),
+            s("health.max_heap_ratio", ServerConfig.DEFAULT_MAX_HEAP_RATIO,
+                    "/health/ready answers 503 while the heap after the last GC is above this ratio of the "
+                            + "maximum heap; 0 disables.", (d, v) -> d.server.maxHeapRatio(ratio(v))),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
@@ -335,6 +346,20 @@ public final class Settings {
             throw new IllegalArgumentException(port + " (expected: 1-65535, or 0 to serve the API on the main port)");
         }
         return port == 0 ? ServerConfig.NO_API_PORT : port;
+    }
+
+    /** A ratio: a number from 0 to 1. */
+    static double ratio(String v) {
+        double value;
+        try {
+            value = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a number (expected: 0-1, such as 0.95)", e);
+        }
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(v + " (expected: 0-1, such as 0.95)");
+        }
+        return value;
     }
 
     static boolean bool(String v) {

@@ -64,6 +64,16 @@ public final class CallbackDispatcher implements EventSink {
         return backpressure.pending();
     }
 
+    /** Bytes of the events accepted and not yet handled (message bytes plus a fixed cost per event). */
+    public long pendingBytes() {
+        return backpressure.pendingBytes();
+    }
+
+    /** Connections whose reads are paused now. */
+    public int parkedConnections() {
+        return backpressure.parkedCount();
+    }
+
     private final class Mailbox implements Runnable {
         final ConcurrentLinkedQueue<InboundEvent> events = new ConcurrentLinkedQueue<>();
         final AtomicBoolean scheduled = new AtomicBoolean();

@@ -334,7 +334,11 @@ public final class ApiRoutes {
 
     // ---------------------------------------------------------------- requests
 
-    private boolean authorized(HttpHeaders headers) {
+    /** Whether {@code headers} present the API key; never when the API is off (no key configured). */
+    boolean authorized(HttpHeaders headers) {
+        if (apiKey == null) {
+            return false;
+        }
         String presented = headers.get(API_KEY_HEADER);
         if (presented == null) {
             String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);

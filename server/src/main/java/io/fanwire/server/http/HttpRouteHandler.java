@@ -1,20 +1,25 @@
 package io.fanwire.server.http;
 
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import io.fanwire.common.protocol.ErrorCode;
 import io.fanwire.server.ServerConfig;
+import io.fanwire.server.metrics.MetricsExposition;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
@@ -23,16 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP routes before any upgrade: {@code /health/live}, {@code /health/ready} and, on the listener that
- * serves it, the server API under {@code /api/} ({@link ApiRoutes}); anything else is 404. The last handler
- * of a connection that has not upgraded; one per connection.
+ * serves it, the server API under {@code /api/} ({@link ApiRoutes}) and the Prometheus metrics on
+ * {@code /metrics}; anything else is 404. The last handler of a connection that has not upgraded; one per
+ * connection.
  *
- * <p>API answers that wait for the broker are written from the connection's event loop when they complete,
- * and responses keep the order of their requests: while an answer is outstanding, later (pipelined) requests
- * wait here and the connection stops reading.
+ * <p>Answers that wait (API requests waiting for the broker, metrics rendered off the loop) are written from the
+ * connection's event loop when they complete, and responses keep the order of their requests: while an answer is
+ * outstanding, later (pipelined) requests wait here and the connection stops reading.
  */
 public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRouteHandler.class);
+    /** The Prometheus endpoint, served where the API is. */
+    static final String METRICS_PATH = "/metrics";
 
     private final HttpServices services;
     private final boolean serveApi;
@@ -56,7 +64,13 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** What the response to a request needs to know of it after the request was released. */
-    private record Exchange(boolean keepAlive, boolean head, String route) {
+    private record Exchange(boolean keepAlive, boolean head) {
+    }
+
+    /** A response to be rendered on the connection's event loop, once what it answers is known. */
+    @FunctionalInterface
+    private interface Reply {
+        FullHttpResponse render(ChannelHandlerContext ctx);
     }
 
     @Override
@@ -80,9 +94,9 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         Exchange exchange;
-        CompletableFuture<ApiAnswer> answer;
+        CompletableFuture<Reply> reply;
         try {
-            exchange = new Exchange(HttpUtil.isKeepAlive(request), HttpMethod.HEAD.equals(request.method()), null);
+            exchange = new Exchange(HttpUtil.isKeepAlive(request), HttpMethod.HEAD.equals(request.method()));
             if (request.decoderResult().isFailure()) {
                 send(ctx, exchange, HttpResponses.malformed(ctx, services.mapper(), request.decoderResult().cause()),
                         false);
@@ -97,30 +111,34 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
                         true);
                 return;
             }
-            if (!ApiRoutes.isApiPath(path)) {
+            if (ApiRoutes.isApiPath(path)) {
+                String route = ApiRoutes.route(path);
+                CompletableFuture<ApiAnswer> answer = serveApi ? api(ctx, request, uri, route)
+                        : CompletableFuture.completedFuture(ApiAnswer.error(route, HttpResponseStatus.NOT_FOUND,
+                                "NOT_FOUND", "no route " + path));
+                reply = answer.handle((done, failure) -> apiReply(ctx, route, done, failure));
+            } else if (serveApi && METRICS_PATH.equals(path)) {
+                reply = metrics(ctx, request);
+            } else {
                 route(ctx, request, exchange, path);
                 return;
             }
-            exchange = new Exchange(exchange.keepAlive(), exchange.head(), ApiRoutes.route(path));
-            answer = serveApi ? api(ctx, request, uri, exchange.route())
-                    : CompletableFuture.completedFuture(ApiAnswer.error(exchange.route(), HttpResponseStatus.NOT_FOUND,
-                            "NOT_FOUND", "no route " + path));
         } finally {
             request.release();
         }
-        if (answer.isDone()) {
-            respond(ctx, exchange, answer);
+        if (reply.isDone()) {
+            respond(ctx, exchange, reply);
             return;
         }
         answering = true;
         Exchange answered = exchange;
-        answer.whenCompleteAsync((ignoredAnswer, ignoredError) -> {
+        reply.whenCompleteAsync((ignoredReply, ignoredError) -> {
             answering = false;
             if (ctx.isRemoved()) {
                 // Closed (or upgraded) meanwhile: nobody to answer, and nothing rendered yet.
                 return;
             }
-            respond(ctx, answered, answer);
+            respond(ctx, answered, reply);
             resume(ctx);
         }, ctx.executor());
     }
@@ -135,6 +153,75 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
             return CompletableFuture.completedFuture(ApiAnswer.error(route, HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     ErrorCode.SERVER_ERROR.name(), "internal error"));
         }
+    }
+
+    /** The reply to an API request: its answer rendered as JSON, counted by route and status. */
+    private Reply apiReply(ChannelHandlerContext ctx, String route, ApiAnswer answer, Throwable failure) {
+        ApiAnswer answered = answer;
+        if (failure != null) {
+            // ApiRoutes answers every failure itself; this is a bug, not a client's doing.
+            LOG.warn("Server API request on {} failed", ctx.channel(), failure);
+            answered = ApiAnswer.error(route, HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.SERVER_ERROR.name(),
+                    "internal error");
+        }
+        ApiAnswer a = answered;
+        return c -> {
+            services.sessions().stats().apiRequests.increment(a.route() + "_" + a.status().code());
+            FullHttpResponse response = json(c, a.status(), a.body());
+            a.headers().forEach(response.headers()::set);
+            return response;
+        };
+    }
+
+    /**
+     * {@code GET /metrics}: the Prometheus exposition, rendered off the event loop. 404 when metrics are off,
+     * 405 for another method, 401 without the API key when {@code metrics.require_api_key} asks for it.
+     */
+    private CompletableFuture<Reply> metrics(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ServerConfig.MetricsConfig config = services.sessions().config().metrics();
+        if (!config.enabled() || !services.metrics().available()) {
+            return replied(c -> error(c, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route " + METRICS_PATH));
+        }
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            return replied(c -> {
+                FullHttpResponse response = error(c, HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                        "use GET");
+                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+                return response;
+            });
+        }
+        if (config.requireApiKey() && !services.api().authorized(request.headers())) {
+            services.sessions().stats().authFailures.increment("api_key");
+            return replied(c -> {
+                FullHttpResponse response = error(c, HttpResponseStatus.UNAUTHORIZED, ErrorCode.AUTH_FAILED.name(),
+                        "a valid API key is required (X-API-Key: <key> or Authorization: apikey <key>)");
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "apikey");
+                return response;
+            });
+        }
+        return services.metrics().scrape(request.headers().get(HttpHeaderNames.ACCEPT)).handle((scrape, failure) -> {
+            if (failure != null) {
+                LOG.warn("Rendering metrics for {} failed", ctx.channel(), failure);
+                return c -> error(c, HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.SERVER_ERROR.name(),
+                        "internal error");
+            }
+            return c -> exposition(c, scrape);
+        });
+    }
+
+    private static FullHttpResponse exposition(ChannelHandlerContext ctx, MetricsExposition.Scrape scrape) {
+        byte[] body = scrape.body();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                ctx.alloc().buffer(body.length).writeBytes(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, scrape.contentType())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
+    private static CompletableFuture<Reply> replied(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
     }
 
     /** Answers the requests that waited, in order, until one has to wait again. */
@@ -161,14 +248,26 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
             }
             case "/health/ready" -> {
                 if (requireGet(ctx, request, exchange)) {
-                    boolean ready = services.ready().getAsBoolean();
-                    send(ctx, exchange, json(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            Map.of("status", ready ? "ready" : "not_ready")), true);
+                    send(ctx, exchange, readiness(ctx), true);
                 }
             }
             default -> send(ctx, exchange, error(ctx, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route " + path),
                     true);
         }
+    }
+
+    /** 200 once started and while running; 503 before, while stopping, and while the heap is over budget. */
+    private FullHttpResponse readiness(ChannelHandlerContext ctx) {
+        if (!services.ready().getAsBoolean()) {
+            return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "not_ready"));
+        }
+        if (services.heapBudget().exceeded()) {
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("status", "not_ready");
+            body.put("reason", "heap");
+            return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        }
+        return json(ctx, HttpResponseStatus.OK, Map.of("status", "ready"));
     }
 
     private boolean requireGet(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
@@ -182,21 +281,18 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    /** Renders and sends a completed API answer, counted by route and status. */
-    private void respond(ChannelHandlerContext ctx, Exchange exchange, CompletableFuture<ApiAnswer> future) {
-        ApiAnswer answer;
+    /** Renders and sends a completed reply. */
+    private void respond(ChannelHandlerContext ctx, Exchange exchange, CompletableFuture<Reply> future) {
+        Reply reply;
         try {
-            answer = future.join();
+            reply = future.join();
         } catch (CompletionException e) {
-            // ApiRoutes answers every failure itself; this is a bug, not a client's doing.
-            LOG.warn("Server API request on {} failed", ctx.channel(), e.getCause());
-            answer = ApiAnswer.error(exchange.route(), HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    ErrorCode.SERVER_ERROR.name(), "internal error");
+            // Every reply maps its own failure to an answer; this is a bug, not a client's doing.
+            LOG.warn("HTTP request on {} failed", ctx.channel(), e.getCause());
+            reply = c -> error(c, HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.SERVER_ERROR.name(),
+                    "internal error");
         }
-        services.sessions().stats().apiRequests.increment(answer.route() + "_" + answer.status().code());
-        FullHttpResponse response = json(ctx, answer.status(), answer.body());
-        answer.headers().forEach(response.headers()::set);
-        send(ctx, exchange, response, true);
+        send(ctx, exchange, reply.render(ctx), true);
     }
 
     private FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus status, Object body) {

@@ -6,6 +6,8 @@ import java.util.function.BooleanSupplier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fanwire.server.auth.Authenticator;
+import io.fanwire.server.metrics.HeapBudget;
+import io.fanwire.server.metrics.MetricsExposition;
 import io.fanwire.server.session.SessionServices;
 
 /**
@@ -17,9 +19,12 @@ import io.fanwire.server.session.SessionServices;
  * @param ready whether {@code /health/ready} answers 200
  * @param accepting whether new WebSocket upgrades are accepted (false while draining or stopping)
  * @param api the server API ({@code /api/*}), shared by every connection and listener
+ * @param metrics what {@code GET /metrics} renders (on the listener that serves the API)
+ * @param heapBudget {@code /health/ready} answers 503 while it is exceeded
  */
 public record HttpServices(SessionServices sessions, Authenticator authenticator, ObjectMapper mapper,
-                           BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api) {
+                           BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api,
+                           MetricsExposition metrics, HeapBudget heapBudget) {
 
     public HttpServices {
         Objects.requireNonNull(sessions, "sessions");
@@ -28,5 +33,13 @@ public record HttpServices(SessionServices sessions, Authenticator authenticator
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(accepting, "accepting");
         Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(heapBudget, "heapBudget");
+    }
+
+    /** Without metrics ({@code /metrics} answers 404) and without a heap budget. */
+    public HttpServices(SessionServices sessions, Authenticator authenticator, ObjectMapper mapper,
+                        BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api) {
+        this(sessions, authenticator, mapper, ready, accepting, api, MetricsExposition.UNAVAILABLE, HeapBudget.DISABLED);
     }
 }

@@ -18,6 +18,7 @@ import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.metrics.ServerStats;
 import io.fanwire.server.session.SessionHandler;
 import io.fanwire.server.transport.PipelineNames;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -39,6 +40,9 @@ import io.netty.util.ReferenceCountUtil;
  * with a JSON body ({@code 400}, {@code 401}, {@code 405}, {@code 426}, {@code 503}), never a bare close.
  * On success it installs the connection's handlers and removes itself and the HTTP handlers: nothing of
  * authentication stays in the pipeline. Requests for other paths pass on to the HTTP routes.
+ *
+ * <p>A successful upgrade is timed from the first byte of its request (noted by the {@link RequestClockHandler}
+ * before the codec) to the 101 written, into {@link ServerStats#handshakes}.
  */
 public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapter {
 
@@ -70,19 +74,22 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
             ctx.fireChannelRead(msg);
             return;
         }
+        // Every request takes its start, so that the next one is timed from its own first byte.
+        long startNanos = requestStart(ctx);
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         if (!paths.contains(query.path())) {
             ctx.fireChannelRead(msg);
             return;
         }
         try {
-            handshake(ctx, request, query);
+            handshake(ctx, request, query, startNanos);
         } finally {
             ReferenceCountUtil.release(request);
         }
     }
 
-    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    private void handshake(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                           long startNanos) {
         HttpHeaders headers = request.headers();
         if (request.decoderResult().isFailure()) {
             reject(ctx, request, HttpResponses.malformed(ctx, services.mapper(), request.decoderResult().cause()),
@@ -136,11 +143,11 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
             refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "origin", ErrorCode.FORBIDDEN.name(), originProblem);
             return;
         }
-        upgrade(ctx, request, query, accepted);
+        upgrade(ctx, request, query, accepted, startNanos);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
-                         AuthResult.Accepted accepted) {
+                         AuthResult.Accepted accepted, long startNanos) {
         ServerConfig config = services.sessions().config();
         String subprotocol = config.auth().subprotocol();
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
@@ -160,10 +167,14 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
 
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.remove(PipelineNames.HTTP_ROUTES);
+        if (pipeline.get(PipelineNames.REQUEST_CLOCK) != null) {
+            pipeline.remove(PipelineNames.REQUEST_CLOCK);
+        }
         SessionHandler session = SessionHandler.install(pipeline, services.sessions(), info, accepted.expiresAt());
         pipeline.remove(this);
         handshaker.handshake(ctx.channel(), request, null, ctx.channel().newPromise()).addListener(f -> {
             if (f.isSuccess()) {
+                stats().handshakes.recordNanos(System.nanoTime() - startNanos);
                 session.start();
             } else {
                 LOG.debug("Handshake of {} failed: {}", info.id(), f.cause().toString());
@@ -183,6 +194,13 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
             LOG.debug("Refused upgrade from {}: {} {}", ctx.channel().remoteAddress(), response.status().code(), reason);
         }
         HttpResponses.send(ctx, request, response, false);
+    }
+
+    /** When the request just decoded began to arrive (now, without a {@link RequestClockHandler} before the codec). */
+    private static long requestStart(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        ChannelHandler clock = ctx.pipeline().get(PipelineNames.REQUEST_CLOCK);
+        return clock instanceof RequestClockHandler c ? c.take(now) : now;
     }
 
     private ServerStats stats() {

@@ -2,9 +2,13 @@ package io.fanwire.server.metrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The server's own counters. Written from event loops (so {@link LongAdder}s, never a lock), read by the
@@ -23,6 +27,11 @@ public final class ServerStats {
     public final Labelled authFailures = new Labelled();
     /** Closed connections, by close code name. */
     public final Labelled disconnects = new Labelled();
+    /**
+     * Upgrade requests answered with 101, each from its first byte to the 101 being written; recorded into
+     * whatever {@link Durations#bind binds} to it (the metrics registry's timer), nowhere before that.
+     */
+    public final Durations handshakes = new Durations();
 
     /** Messages received (decoded or not) after the upgrade. */
     public final LongAdder messagesIn = new LongAdder();
@@ -69,13 +78,41 @@ public final class ServerStats {
     /** Times reading from sockets was paused because the inbound queue passed its high-water mark. */
     public final LongAdder backpressurePauses = new LongAdder();
 
-    /** A family of counters keyed by a label from a bounded set. */
+    /**
+     * A family of counters keyed by a label from a bounded set. Whoever exports the family (the metrics
+     * registry) {@link #onLabel listens} for labels as they first appear, so it never polls for new ones.
+     */
     public static final class Labelled {
         private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+        private final CopyOnWriteArrayList<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
         /** Adds one to the counter of {@code label}. */
         public void increment(String label) {
-            counters.computeIfAbsent(label, ignored -> new LongAdder()).increment();
+            LongAdder adder = counters.get(label);
+            (adder != null ? adder : create(label)).increment();
+        }
+
+        private LongAdder create(String label) {
+            LongAdder created = new LongAdder();
+            LongAdder prior = counters.putIfAbsent(label, created);
+            if (prior != null) {
+                return prior;
+            }
+            for (Consumer<String> listener : listeners) {
+                listener.accept(label);
+            }
+            return created;
+        }
+
+        /**
+         * Calls {@code listener} with every label there is now, and later with each new label once, on the
+         * thread that first counts it (an event loop: the listener must be quick and must not block). A label
+         * that appears while the listener is being added may be passed twice.
+         */
+        public void onLabel(Consumer<String> listener) {
+            Objects.requireNonNull(listener, "listener");
+            listeners.add(listener);
+            counters.keySet().forEach(listener);
         }
 
         /** The count of {@code label}. */
@@ -98,6 +135,31 @@ public final class ServerStats {
             Map<String, Long> out = new LinkedHashMap<>();
             counters.keySet().stream().sorted().forEach(k -> out.put(k, counters.get(k).sum()));
             return out;
+        }
+    }
+
+    /** Durations handed to a sink that is bound once, when metrics are set up; dropped until then. */
+    public static final class Durations {
+        private static final LongConsumer NONE = ignored -> { };
+
+        private volatile LongConsumer sink = NONE;
+
+        /** Records {@code nanos}. */
+        public void recordNanos(long nanos) {
+            sink.accept(nanos);
+        }
+
+        /**
+         * Sends every later duration, in nanoseconds, to {@code sink}.
+         *
+         * @throws IllegalStateException when a sink is bound already
+         */
+        public synchronized void bind(LongConsumer sink) {
+            Objects.requireNonNull(sink, "sink");
+            if (this.sink != NONE) {
+                throw new IllegalStateException("durations already bound");
+            }
+            this.sink = sink;
         }
     }
 

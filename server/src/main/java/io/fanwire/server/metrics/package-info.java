@@ -1,5 +1,5 @@
 /**
- * The server's own counters, read by the info endpoint (and by Prometheus once metrics land).
- * Depends on nothing else in the server.
+ * The server's own counters ({@link io.fanwire.server.metrics.ServerStats}) and their export as Micrometer meters
+ * for Prometheus, the event-loop lag probe and the readiness heap budget. Depends on Micrometer and Netty only.
  */
 package io.fanwire.server.metrics;

@@ -124,6 +124,17 @@ public final class PubSub implements Broker.PublicationListener {
         return topics.size();
     }
 
+    /** Present users summed over the topics of this node (a scrape-time walk, one short lock per topic). */
+    public long presenceMembers() {
+        long members = 0;
+        for (Topic topic : topics.values()) {
+            synchronized (topic) {
+                members += topic.presence.size();
+            }
+        }
+        return members;
+    }
+
     // ---------------------------------------------------------------- requests of a connection (its event loop)
 
     /**

@@ -3,6 +3,8 @@ package io.fanwire.server.transport;
 /** Names of the handlers in a connection's pipeline, in pipeline order. */
 public final class PipelineNames {
 
+    /** Notes when a request's first bytes arrive (handshake timing). Removed on upgrade. */
+    public static final String REQUEST_CLOCK = "request-clock";
     /** HTTP request decoder and response encoder (replaced by the WebSocket codec on upgrade). */
     public static final String HTTP_CODEC = "http-codec";
     /** Joins an HTTP request with its body. Removed on upgrade. */

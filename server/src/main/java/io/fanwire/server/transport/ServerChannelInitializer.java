@@ -4,6 +4,7 @@ import io.fanwire.server.ServerConfig;
 import io.fanwire.server.http.HttpBodyAggregator;
 import io.fanwire.server.http.HttpRouteHandler;
 import io.fanwire.server.http.HttpServices;
+import io.fanwire.server.http.RequestClockHandler;
 import io.fanwire.server.http.WebSocketHandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -12,8 +13,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
- * The pipeline of a new connection before any upgrade: HTTP codec, aggregator, the WebSocket handshake
- * handler and the HTTP routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the
+ * The pipeline of a new connection before any upgrade: the request clock, HTTP codec, aggregator, the
+ * WebSocket handshake handler and the HTTP routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the
  * pipeline, so it serves any transport and an {@code EmbeddedChannel} in tests alike.
  */
 public final class ServerChannelInitializer extends ChannelInitializer<Channel> {
@@ -32,6 +33,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.REQUEST_CLOCK, new RequestClockHandler());
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpBodyAggregator(services));
         p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));

@@ -142,9 +142,38 @@ class WebSocketHandshakeHandlerTest {
                 .contains(PipelineNames.WS_ENCODER)
                 .containsSubsequence(PipelineNames.WS_DECODER, PipelineNames.WS_UTF8, PipelineNames.WS_AGGREGATOR,
                         PipelineNames.ENVELOPE_ENCODER, PipelineNames.SESSION)
-                .doesNotContain(PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE,
-                        PipelineNames.HTTP_ROUTES);
+                .doesNotContain(PipelineNames.REQUEST_CLOCK, PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR,
+                        PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.pipeline().last()).isSameAs(channel.pipeline().get(PipelineNames.SESSION));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void anUpgradeIsTimedOnceFromItsFirstByte() {
+        List<Long> timed = new java.util.ArrayList<>();
+        services.stats().handshakes.bind(timed::add);
+        String request = upgradeRequest("/ws", BEARER_ALICE);
+
+        // A health check first, on the same connection: the upgrade is timed from its own first byte.
+        send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").readAnswer();
+        channel.writeInbound(Unpooled.copiedBuffer(request.substring(0, 10), StandardCharsets.ISO_8859_1));
+        assertThat(timed).isEmpty();
+        HttpAnswer answer = send(request.substring(10)).readAnswer();
+
+        assertThat(answer.status()).isEqualTo(101);
+        assertThat(timed).hasSize(1);
+        assertThat(timed.get(0)).isNotNegative();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aRefusedUpgradeIsNotTimed() {
+        List<Long> timed = new java.util.ArrayList<>();
+        services.stats().handshakes.bind(timed::add);
+
+        refused(upgradeRequest("/ws", "Authorization: Bearer nope"));
+
+        assertThat(timed).isEmpty();
         assertThat(channel.finish()).isFalse();
     }
 

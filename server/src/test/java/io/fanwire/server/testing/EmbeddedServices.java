@@ -70,6 +70,15 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
                 accepting, new io.fanwire.server.http.ApiRoutes(new InfoOnlyApi(info), config, stats));
     }
 
+    /** The HTTP services with {@code /metrics} rendered by {@code metrics} and readiness under {@code heapBudget}. */
+    public HttpServices http(BooleanSupplier ready, BooleanSupplier accepting, Supplier<Map<String, Object>> info,
+                             io.fanwire.server.metrics.MetricsExposition metrics,
+                             io.fanwire.server.metrics.HeapBudget heapBudget) {
+        HttpServices plain = http(ready, accepting, info);
+        return new HttpServices(plain.sessions(), plain.authenticator(), plain.mapper(), ready, accepting, plain.api(),
+                metrics, heapBudget);
+    }
+
     /** A server API that can only report info; the handler-level tests never reach the other routes. */
     private record InfoOnlyApi(Supplier<Map<String, Object>> infoSource) implements io.fanwire.server.http.ServerApi {
         @Override

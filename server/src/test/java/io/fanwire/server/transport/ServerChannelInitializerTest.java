@@ -40,8 +40,8 @@ class ServerChannelInitializerTest {
     void newConnectionGetsTheHttpHandlersInOrder() {
         initialize(c -> { });
 
-        assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.HTTP_CODEC,
-                PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+        assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.REQUEST_CLOCK,
+                PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.finish()).isFalse();
     }
 
