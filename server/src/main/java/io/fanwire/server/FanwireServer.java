@@ -47,7 +47,6 @@ import io.fanwire.server.drain.DrainQueue;
 import io.fanwire.server.drain.EventHandler;
 import io.fanwire.server.drain.EventSink;
 import io.fanwire.server.drain.InboundEvent;
-import io.fanwire.server.http.ApiChannelInitializer;
 import io.fanwire.server.http.ApiRoutes;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.ServerApi;
@@ -224,7 +223,7 @@ public final class FanwireServer implements AutoCloseable {
         serverChannel = bind.channel();
         if (config.apiPort() != ServerConfig.NO_API_PORT) {
             // Same event loops, its own pipeline: the API's routes only, no WebSocket upgrade.
-            ChannelFuture apiBind = bootstrap.clone().childHandler(new ApiChannelInitializer(http))
+            ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http))
                     .bind(config.apiHost(), config.apiPort()).awaitUninterruptibly();
             if (!apiBind.isSuccess()) {
                 serverChannel.close().awaitUninterruptibly();

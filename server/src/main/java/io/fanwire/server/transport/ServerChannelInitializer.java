@@ -14,29 +14,48 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of a new connection before any upgrade: the request clock, HTTP codec, aggregator, the
- * WebSocket handshake handler and the HTTP routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the
- * pipeline, so it serves any transport and an {@code EmbeddedChannel} in tests alike.
+ * WebSocket handshake handler and the HTTP routes; on the server API's own port, only codec, aggregator and
+ * routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the pipeline, so it serves any
+ * transport and an {@code EmbeddedChannel} in tests alike.
  */
 public final class ServerChannelInitializer extends ChannelInitializer<Channel> {
 
     private final HttpServices services;
     private final HttpDecoderConfig decoderConfig;
+    private final boolean apiPort;
 
+    /** The WebSocket port: upgrades, health routes, and the server API unless it has a port of its own. */
     public ServerChannelInitializer(HttpServices services) {
+        this(services, false);
+    }
+
+    private ServerChannelInitializer(HttpServices services, boolean apiPort) {
         this.services = services;
+        this.apiPort = apiPort;
         ServerConfig config = services.sessions().config();
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHttpInitialLineBytes())
                 .setMaxHeaderSize(config.maxHttpHeaderBytes());
     }
 
+    /** The server API's own port ({@code api.port}): health and API routes, never an upgrade. */
+    public static ServerChannelInitializer apiPort(HttpServices services) {
+        return new ServerChannelInitializer(services, true);
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast(PipelineNames.REQUEST_CLOCK, new RequestClockHandler());
+        if (!apiPort) {
+            p.addLast(PipelineNames.REQUEST_CLOCK, new RequestClockHandler());
+        }
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpBodyAggregator(services));
-        p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));
-        p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services));
+        if (apiPort) {
+            p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services, true));
+        } else {
+            p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));
+            p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services));
+        }
     }
 }
