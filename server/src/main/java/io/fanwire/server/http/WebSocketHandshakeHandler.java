@@ -19,6 +19,7 @@ import io.fanwire.server.metrics.ServerStats;
 import io.fanwire.server.session.SessionHandler;
 import io.fanwire.server.transport.PipelineNames;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -37,13 +38,17 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Authenticates WebSocket upgrade requests and performs the handshake. Every refusal is an HTTP answer
- * with a JSON body ({@code 400}, {@code 401}, {@code 405}, {@code 426}, {@code 503}), never a bare close.
+ * with a JSON body ({@code 400}, {@code 401}, {@code 403}, {@code 405}, {@code 426}, {@code 503}), never a bare
+ * close.
  * On success it installs the connection's handlers and removes itself and the HTTP handlers: nothing of
  * authentication stays in the pipeline. Requests for other paths pass on to the HTTP routes.
  *
  * <p>A successful upgrade is timed from the first byte of its request (noted by the {@link RequestClockHandler}
  * before the codec) to the 101 written, into {@link ServerStats#handshakes}.
+ *
+ * <p>Stateless: one instance serves every connection.
  */
+@ChannelHandler.Sharable
 public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);

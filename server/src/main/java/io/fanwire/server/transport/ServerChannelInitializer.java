@@ -23,6 +23,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
     private final HttpServices services;
     private final HttpDecoderConfig decoderConfig;
     private final boolean apiPort;
+    private final WebSocketHandshakeHandler handshake;
 
     /** The WebSocket port: upgrades, health routes, and the server API unless it has a port of its own. */
     public ServerChannelInitializer(HttpServices services) {
@@ -32,6 +33,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
     private ServerChannelInitializer(HttpServices services, boolean apiPort) {
         this.services = services;
         this.apiPort = apiPort;
+        this.handshake = apiPort ? null : new WebSocketHandshakeHandler(services);
         ServerConfig config = services.sessions().config();
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHttpInitialLineBytes())
@@ -54,7 +56,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
         if (apiPort) {
             p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services, true));
         } else {
-            p.addLast(PipelineNames.HANDSHAKE, new WebSocketHandshakeHandler(services));
+            p.addLast(PipelineNames.HANDSHAKE, handshake);
             p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services));
         }
     }
