@@ -150,7 +150,7 @@ public class FanoutBenchmark {
                 new DrainQueue(config.drain(), stats), stats, "microbench",
                 new Features(config.compressionThreshold() > 0, true, false, false), pubsub);
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), null), new ObjectMapper(),
-                () -> true, () -> true, new io.fanwire.server.http.ApiRoutes(new NoServerApi(), config, stats));
+                () -> true, () -> true, new io.fanwire.server.http.ApiRoutes(io.fanwire.server.http.ServerApi.infoOnly(Map::of), config, stats));
 
         LocalAddress address = new LocalAddress(FanoutBenchmark.class);
         server = new ServerBootstrap()
@@ -321,41 +321,6 @@ public class FanoutBenchmark {
 
         long count() {
             return frames.sum();
-        }
-    }
-
-    /** The server API is off in this benchmark (no API key): nothing ever calls it. */
-    private static final class NoServerApi implements io.fanwire.server.http.ServerApi {
-        @Override
-        public java.util.concurrent.CompletionStage<io.fanwire.common.protocol.StreamPosition> publish(String topic,
-                                                                                                     Envelope message) {
-            throw new UnsupportedOperationException("publish");
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<io.fanwire.server.broker.HistoryPage> history(String topic,
-                io.fanwire.common.protocol.StreamPosition since, int limit) {
-            throw new UnsupportedOperationException("history");
-        }
-
-        @Override
-        public Map<String, io.fanwire.common.protocol.ServerMessage.PresenceUser> presence(String topic) {
-            throw new UnsupportedOperationException("presence");
-        }
-
-        @Override
-        public boolean disconnect(java.util.UUID connectionId, int code, String reason) {
-            throw new UnsupportedOperationException("disconnect");
-        }
-
-        @Override
-        public int disconnectUser(String userId, int code, String reason) {
-            throw new UnsupportedOperationException("disconnectUser");
-        }
-
-        @Override
-        public Map<String, Object> info() {
-            return Map.of();
         }
     }
 }

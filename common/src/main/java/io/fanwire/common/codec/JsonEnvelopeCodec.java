@@ -1,6 +1,5 @@
 package io.fanwire.common.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
@@ -37,7 +36,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The JSON form of the {@link Envelope} (docs/PROTOCOL.md §2), on Jackson's streaming API: the envelope's
@@ -56,9 +54,8 @@ import io.netty.buffer.ByteBufAllocator;
  * Binary payload nodes are written as base64 strings; POJO nodes are not supported (convert them with
  * {@code ObjectMapper.valueToTree} first).
  */
-public final class JsonEnvelopeCodec {
+public final class JsonEnvelopeCodec extends EnvelopeEncoding {
 
-    private static final byte[] NO_PREFIX = {};
     private static final Pattern JACKSON_SOURCE = Pattern.compile(", from `[^`]*`");
 
     private static final SerializableString TOPIC = new SerializedString(EnvelopeFields.TOPIC);
@@ -80,6 +77,7 @@ public final class JsonEnvelopeCodec {
 
     /** A codec that rejects input beyond {@code limits}. */
     public JsonEnvelopeCodec(DecodeLimits limits) {
+        super("JSON");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -152,45 +150,8 @@ public final class JsonEnvelopeCodec {
         }
     }
 
-    /** Encodes {@code envelope} as UTF-8 JSON into a buffer from {@code alloc}, which the caller owns. */
-    public ByteBuf encode(ByteBufAllocator alloc, Envelope envelope) {
-        return encode(alloc, envelope, NO_PREFIX);
-    }
-
-    ByteBuf encode(ByteBufAllocator alloc, Envelope envelope, byte[] prefix) {
-        ByteBufSink sink = new ByteBufSink(alloc, prefix);
-        try {
-            write(envelope, sink);
-            return sink.finish();
-        } catch (IOException e) {
-            sink.discard();
-            throw encodeFailure(envelope, e);
-        } catch (RuntimeException e) {
-            sink.discard();
-            throw e;
-        }
-    }
-
-    /**
-     * Encodes {@code envelope} as UTF-8 JSON into a new array, for callers that need the bytes off the
-     * Netty buffer path (encryption, HTTP bodies, tests).
-     */
-    public byte[] encodeToBytes(Envelope envelope) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try {
-            write(envelope, out);
-        } catch (IOException e) {
-            throw encodeFailure(envelope, e);
-        }
-        return out.toByteArray();
-    }
-
-    private static IllegalArgumentException encodeFailure(Envelope envelope, IOException e) {
-        return new IllegalArgumentException("cannot encode a '" + envelope.type() + "' message as JSON: "
-                + e.getMessage(), e);
-    }
-
     /** Writes {@code envelope} as JSON to {@code out}, which it neither flushes nor closes. */
+    @Override
     public void encode(Envelope envelope, OutputStream out) throws IOException {
         write(envelope, out);
     }

@@ -1,6 +1,5 @@
 package io.fanwire.common.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -38,7 +37,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -61,9 +59,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * base64 text. On encoding, numbers that msgpack cannot carry exactly (integers beyond 64 bits,
  * {@code BigDecimal}) are written as float64.
  */
-public final class MsgpackEnvelopeCodec {
+public final class MsgpackEnvelopeCodec extends EnvelopeEncoding {
 
-    private static final byte[] NO_PREFIX = {};
     private static final int CHUNK_BYTES = 8192;
     /** Deeper payload trees are refused on encoding, like Jackson's default write constraint. */
     private static final int MAX_ENCODE_DEPTH = 1000;
@@ -102,6 +99,7 @@ public final class MsgpackEnvelopeCodec {
 
     /** A codec that rejects input beyond {@code limits}. */
     public MsgpackEnvelopeCodec(DecodeLimits limits) {
+        super("msgpack");
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
@@ -165,44 +163,10 @@ public final class MsgpackEnvelopeCodec {
         }
     }
 
-    /** Encodes {@code envelope} as msgpack (no prefix) into a buffer from {@code alloc}, which the caller owns. */
-    public ByteBuf encode(ByteBufAllocator alloc, Envelope envelope) {
-        return encode(alloc, envelope, NO_PREFIX);
-    }
-
-    ByteBuf encode(ByteBufAllocator alloc, Envelope envelope, byte[] prefix) {
-        ByteBufSink sink = new ByteBufSink(alloc, prefix);
-        try {
-            write(envelope, sink);
-            return sink.finish();
-        } catch (IOException e) {
-            sink.discard();
-            throw encodeFailure(envelope, e);
-        } catch (RuntimeException e) {
-            sink.discard();
-            throw e;
-        }
-    }
-
-    /** Encodes {@code envelope} as msgpack (no prefix) into a new array. */
-    public byte[] encodeToBytes(Envelope envelope) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try {
-            write(envelope, out);
-        } catch (IOException e) {
-            throw encodeFailure(envelope, e);
-        }
-        return out.toByteArray();
-    }
-
     /** Writes {@code envelope} as msgpack to {@code out}, which it neither flushes nor closes. */
+    @Override
     public void encode(Envelope envelope, OutputStream out) throws IOException {
         write(envelope, out);
-    }
-
-    private static IllegalArgumentException encodeFailure(Envelope envelope, IOException e) {
-        return new IllegalArgumentException("cannot encode a '" + envelope.type() + "' message as msgpack: "
-                + e.getMessage(), e);
     }
 
     private static void write(Envelope envelope, OutputStream out) throws IOException {

@@ -32,4 +32,42 @@ public interface ServerApi {
 
     /** The body of {@code /api/info}. */
     Map<String, Object> info();
+
+    /**
+     * A server API that can only report {@code info}: for pipelines built without a server behind them (the
+     * handler tests, the fan-out benchmark), where no request ever reaches the other routes.
+     */
+    static ServerApi infoOnly(java.util.function.Supplier<Map<String, Object>> info) {
+        return new ServerApi() {
+            @Override
+            public CompletionStage<StreamPosition> publish(String topic, Envelope message) {
+                throw new UnsupportedOperationException("publish: no server behind this API");
+            }
+
+            @Override
+            public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
+                throw new UnsupportedOperationException("history: no server behind this API");
+            }
+
+            @Override
+            public Map<String, PresenceUser> presence(String topic) {
+                throw new UnsupportedOperationException("presence: no server behind this API");
+            }
+
+            @Override
+            public boolean disconnect(UUID connectionId, int code, String reason) {
+                throw new UnsupportedOperationException("disconnect: no server behind this API");
+            }
+
+            @Override
+            public int disconnectUser(String userId, int code, String reason) {
+                throw new UnsupportedOperationException("disconnectUser: no server behind this API");
+            }
+
+            @Override
+            public Map<String, Object> info() {
+                return info.get();
+            }
+        };
+    }
 }

@@ -67,7 +67,7 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
         JwtVerifier verifier = config.auth().required()
                 ? new JwtVerifier(config.auth().jwt(), Clock.systemUTC()) : null;
         return new HttpServices(sessions, new Authenticator(config.auth(), verifier), new ObjectMapper(), ready,
-                accepting, new io.fanwire.server.http.ApiRoutes(new InfoOnlyApi(info), config, stats));
+                accepting, new io.fanwire.server.http.ApiRoutes(io.fanwire.server.http.ServerApi.infoOnly(info), config, stats));
     }
 
     /** The HTTP services with {@code /metrics} rendered by {@code metrics} and readiness under {@code heapBudget}. */
@@ -77,41 +77,6 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
         HttpServices plain = http(ready, accepting, info);
         return new HttpServices(plain.sessions(), plain.authenticator(), plain.mapper(), ready, accepting, plain.api(),
                 metrics, heapBudget);
-    }
-
-    /** A server API that can only report info; the handler-level tests never reach the other routes. */
-    private record InfoOnlyApi(Supplier<Map<String, Object>> infoSource) implements io.fanwire.server.http.ServerApi {
-        @Override
-        public java.util.concurrent.CompletionStage<io.fanwire.common.protocol.StreamPosition> publish(
-                String topic, io.fanwire.common.protocol.Envelope message) {
-            throw new UnsupportedOperationException("publish");
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<io.fanwire.server.broker.HistoryPage> history(
-                String topic, io.fanwire.common.protocol.StreamPosition since, int limit) {
-            throw new UnsupportedOperationException("history");
-        }
-
-        @Override
-        public Map<String, io.fanwire.common.protocol.ServerMessage.PresenceUser> presence(String topic) {
-            throw new UnsupportedOperationException("presence");
-        }
-
-        @Override
-        public boolean disconnect(java.util.UUID connectionId, int code, String reason) {
-            throw new UnsupportedOperationException("disconnect");
-        }
-
-        @Override
-        public int disconnectUser(String userId, int code, String reason) {
-            throw new UnsupportedOperationException("disconnectUser");
-        }
-
-        @Override
-        public Map<String, Object> info() {
-            return infoSource.get();
-        }
     }
 
     /** Every event handed to the application so far, taken from the queue. */
