@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -35,7 +34,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ProtocolException;
-import io.netty.buffer.ByteBuf;
 
 /**
  * The JSON form of the {@link Envelope} (docs/PROTOCOL.md §2), on Jackson's streaming API: the envelope's
@@ -54,7 +52,7 @@ import io.netty.buffer.ByteBuf;
  * Binary payload nodes are written as base64 strings; POJO nodes are not supported (convert them with
  * {@code ObjectMapper.valueToTree} first).
  */
-public final class JsonEnvelopeCodec extends EnvelopeEncoding {
+public final class JsonEnvelopeCodec extends EnvelopeCodec {
 
     private static final Pattern JACKSON_SOURCE = Pattern.compile(", from `[^`]*`");
 
@@ -72,13 +70,11 @@ public final class JsonEnvelopeCodec extends EnvelopeEncoding {
     private static final SerializableString SIGNATURE = new SerializedString(EnvelopeFields.SIGNATURE);
     private static final SerializableString VERSION = new SerializedString(EnvelopeFields.VERSION);
 
-    private final DecodeLimits limits;
     private final JsonFactory factory;
 
     /** A codec that rejects input beyond {@code limits}. */
     public JsonEnvelopeCodec(DecodeLimits limits) {
-        super("JSON");
-        this.limits = Objects.requireNonNull(limits, "limits");
+        super("JSON", limits);
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxDepth())
@@ -101,39 +97,8 @@ public final class JsonEnvelopeCodec extends EnvelopeEncoding {
                 .build();
     }
 
-    /** The limits this codec enforces. */
-    public DecodeLimits limits() {
-        return limits;
-    }
-
-    /**
-     * Decodes the readable bytes of {@code content} without moving its reader index or releasing it.
-     *
-     * @throws ProtocolException {@code INVALID_MESSAGE} for malformed input (connection kept),
-     *         {@code MESSAGE_TOO_LARGE} with close 1009 when a {@link DecodeLimits limit} is exceeded
-     */
-    public Envelope decode(ByteBuf content) throws ProtocolException {
-        int length = content.readableBytes();
-        if (content.hasArray()) {
-            return decode(content.array(), content.arrayOffset() + content.readerIndex(), length);
-        }
-        byte[] copy = Scratch.bytes(length);
-        content.getBytes(content.readerIndex(), copy, 0, length);
-        return decode(copy, 0, length);
-    }
-
-    /**
-     * Decodes {@code length} bytes of {@code bytes} from {@code offset}.
-     *
-     * @throws ProtocolException {@code INVALID_MESSAGE} for malformed input (connection kept),
-     *         {@code MESSAGE_TOO_LARGE} with close 1009 when a {@link DecodeLimits limit} is exceeded
-     */
-    public Envelope decode(byte[] bytes, int offset, int length) throws ProtocolException {
-        Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (length > limits.maxMessageBytes()) {
-            throw DecodeErrors.tooLarge("message of " + length + " bytes exceeds the limit of "
-                    + limits.maxMessageBytes());
-        }
+    @Override
+    Envelope decodeWithinLimit(byte[] bytes, int offset, int length) throws ProtocolException {
         try (JsonParser parser = factory.createParser(bytes, offset, length)) {
             return readEnvelope(parser);
         } catch (StreamConstraintsException e) {

@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
@@ -36,7 +35,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ProtocolException;
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -59,7 +57,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  * base64 text. On encoding, numbers that msgpack cannot carry exactly (integers beyond 64 bits,
  * {@code BigDecimal}) are written as float64.
  */
-public final class MsgpackEnvelopeCodec extends EnvelopeEncoding {
+public final class MsgpackEnvelopeCodec extends EnvelopeCodec {
 
     private static final int CHUNK_BYTES = 8192;
     /** Deeper payload trees are refused on encoding, like Jackson's default write constraint. */
@@ -95,17 +93,9 @@ public final class MsgpackEnvelopeCodec extends EnvelopeEncoding {
     private static final byte[] SIGNATURE = key(EnvelopeFields.SIGNATURE);
     private static final byte[] VERSION = key(EnvelopeFields.VERSION);
 
-    private final DecodeLimits limits;
-
     /** A codec that rejects input beyond {@code limits}. */
     public MsgpackEnvelopeCodec(DecodeLimits limits) {
-        super("msgpack");
-        this.limits = Objects.requireNonNull(limits, "limits");
-    }
-
-    /** The limits this codec enforces. */
-    public DecodeLimits limits() {
-        return limits;
+        super("msgpack", limits);
     }
 
     /** A key pre-encoded as a msgpack fixstr, written verbatim. */
@@ -117,42 +107,14 @@ public final class MsgpackEnvelopeCodec extends EnvelopeEncoding {
         return key;
     }
 
-    /**
-     * Decodes the readable bytes of {@code content} (msgpack without the {@code M:} prefix) without moving
-     * its reader index or releasing it.
-     *
-     * @throws ProtocolException {@code INVALID_MESSAGE} for malformed input (connection kept),
-     *         {@code MESSAGE_TOO_LARGE} with close 1009 when a {@link DecodeLimits limit} is exceeded
-     */
-    public Envelope decode(ByteBuf content) throws ProtocolException {
-        int length = content.readableBytes();
-        if (content.hasArray()) {
-            return decode(content.array(), content.arrayOffset() + content.readerIndex(), length);
-        }
-        byte[] copy = Scratch.bytes(length);
-        content.getBytes(content.readerIndex(), copy, 0, length);
-        return decode(copy, 0, length);
-    }
-
-    /**
-     * Decodes {@code length} bytes of {@code bytes} from {@code offset} (msgpack without the {@code M:}
-     * prefix). The result shares no memory with {@code bytes}.
-     *
-     * @throws ProtocolException {@code INVALID_MESSAGE} for malformed input (connection kept),
-     *         {@code MESSAGE_TOO_LARGE} with close 1009 when a {@link DecodeLimits limit} is exceeded
-     */
-    public Envelope decode(byte[] bytes, int offset, int length) throws ProtocolException {
-        Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (length > limits.maxMessageBytes()) {
-            throw DecodeErrors.tooLarge("message of " + length + " bytes exceeds the limit of "
-                    + limits.maxMessageBytes());
-        }
+    @Override
+    Envelope decodeWithinLimit(byte[] bytes, int offset, int length) throws ProtocolException {
         if (length == 0) {
             throw DecodeErrors.invalid("empty message");
         }
         MessageUnpacker unpacker = UNPACKER_CONFIG.newUnpacker(bytes, offset, length);
         try {
-            return new Reader(unpacker, bytes, offset, length, limits).readEnvelope();
+            return new Reader(unpacker, bytes, offset, length, limits()).readEnvelope();
         } catch (MessageSizeException e) {
             // A 32-bit length with the top bit set: more than 2 GiB claimed.
             throw DecodeErrors.tooLarge("msgpack length header exceeds the message", e);
