@@ -196,7 +196,7 @@ public final class FanwireServer implements AutoCloseable {
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
         broker.start(pubsub);
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
-                features, pubsub);
+                features, pubsub, verifier);
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),

@@ -60,6 +60,14 @@ public final class ConfigDraft {
     int writeHigh = ServerConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
     boolean metricsEnabled = ServerConfig.MetricsConfig.DEFAULT_ENABLED;
     boolean metricsRequireApiKey = ServerConfig.MetricsConfig.DEFAULT_REQUIRE_API_KEY;
+    // Abuse limits and token lifetime
+    Duration tokenExpiryWarning = AuthConfig.DEFAULT_TOKEN_EXPIRY_WARNING;
+    int rateCapacity = ServerConfig.RateLimitConfig.DEFAULT_MESSAGE_CAPACITY;
+    double rateRefill = ServerConfig.RateLimitConfig.DEFAULT_MESSAGE_REFILL_PER_SECOND;
+    int controlCapacity = ServerConfig.RateLimitConfig.DEFAULT_CONTROL_CAPACITY;
+    double controlRefill = ServerConfig.RateLimitConfig.DEFAULT_CONTROL_REFILL_PER_SECOND;
+    int maxViolations = ServerConfig.RateLimitConfig.DEFAULT_MAX_VIOLATIONS;
+    Duration violationWindow = ServerConfig.RateLimitConfig.DEFAULT_VIOLATION_WINDOW;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -127,16 +135,19 @@ public final class ConfigDraft {
                 .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
-                        subscribeByDefault, publishByDefault, slowConsumerOverrides));
+                        subscribeByDefault, publishByDefault, slowConsumerOverrides))
+                .rateLimit(new ServerConfig.RateLimitConfig(rateCapacity, rateRefill, controlCapacity, controlRefill,
+                        maxViolations, violationWindow, ServerConfig.RateLimitConfig.DEFAULT_WARNING_INTERVAL));
         if (!authEnabled) {
-            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins));
+            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins, tokenExpiryWarning));
         } else {
             JwtVerifierConfig.Builder jwt = JwtVerifierConfig.builder(jwtAlgorithm, key(jwtSecret, jwtPublicKey, "auth.jwt"))
                     .issuer(jwtIssuer).audience(jwtAudience).leeway(jwtLeeway).maxTokenBytes(jwtMaxTokenBytes);
             if (jwtPreviousSecret != null || jwtPreviousPublicKey != null) {
                 jwt.previousKey(key(jwtPreviousSecret, jwtPreviousPublicKey, "auth.jwt.previous"));
             }
-            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins));
+            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins,
+                    tokenExpiryWarning));
         }
         return server.build();
     }
