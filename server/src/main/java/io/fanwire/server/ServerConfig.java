@@ -211,9 +211,11 @@ public record ServerConfig(
      *        {@code Origin}), so that other sites cannot ride on a browser's cookie
      * @param tokenExpiryWarning how long before the token's {@code exp} a connection is sent {@code token_expiring};
      *        without a {@code refresh} it is closed with 4401 at {@code exp} plus the leeway
+     * @param jwks a key set to fetch verification keys from (RS256 and ES256), besides or instead of {@code jwt}'s
+     *        key, or {@code null}
      */
     public record AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
-                             List<String> allowedOrigins, Duration tokenExpiryWarning) {
+                             List<String> allowedOrigins, Duration tokenExpiryWarning, JwksConfig jwks) {
 
         public static final String DEFAULT_COOKIE_NAME = "access_token";
         public static final String DEFAULT_SUBPROTOCOL = "fanwire.v1";
@@ -228,6 +230,19 @@ public record ServerConfig(
             if (tokenExpiryWarning.isNegative()) {
                 throw new IllegalArgumentException("tokenExpiryWarning: " + tokenExpiryWarning + " (expected: >= 0)");
             }
+            if (jwks != null && (jwt == null || jwt.algorithm().hmac())) {
+                throw new IllegalArgumentException("jwks: " + jwks.url() + " (expected: RS256 or ES256 authentication;"
+                        + " key sets hold public keys)");
+            }
+            if (jwt != null && jwt.key() == null && jwks == null) {
+                throw new IllegalArgumentException("jwt.key: null (expected: a key, or a jwks URL to fetch keys from)");
+            }
+        }
+
+        /** Without a key set. */
+        public AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
+                          List<String> allowedOrigins, Duration tokenExpiryWarning) {
+            this(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, tokenExpiryWarning, null);
         }
 
         /** With the default token expiry warning. */
@@ -243,17 +258,32 @@ public record ServerConfig(
 
         /** A copy that accepts browsers only from {@code origins}. */
         public AuthConfig withAllowedOrigins(List<String> origins) {
-            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, origins, tokenExpiryWarning);
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, origins, tokenExpiryWarning, jwks);
         }
 
         /** A copy that sends {@code token_expiring} {@code warning} before a token's {@code exp}. */
         public AuthConfig withTokenExpiryWarning(Duration warning) {
-            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, warning);
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, warning, jwks);
+        }
+
+        /** A copy that also takes verification keys from the key set {@code jwks}. */
+        public AuthConfig withJwks(JwksConfig jwks) {
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, tokenExpiryWarning,
+                    jwks);
         }
 
         /** JWT authentication with the default cookie name and subprotocol, query tokens off. */
         public static AuthConfig jwt(JwtVerifierConfig jwt) {
             return new AuthConfig(Objects.requireNonNull(jwt, "jwt"), DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL);
+        }
+
+        /**
+         * JWT authentication with keys from the key set {@code jwks} (and {@code jwt}'s key, when it has one), the
+         * default cookie name and subprotocol, query tokens off.
+         */
+        public static AuthConfig jwt(JwtVerifierConfig jwt, JwksConfig jwks) {
+            return new AuthConfig(Objects.requireNonNull(jwt, "jwt"), DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL,
+                    List.of(), DEFAULT_TOKEN_EXPIRY_WARNING, Objects.requireNonNull(jwks, "jwks"));
         }
 
         /** No authentication: every client connects as user {@code anonymous}. For conformance test runs only. */
@@ -264,6 +294,45 @@ public record ServerConfig(
         /** Whether clients must present a token. */
         public boolean required() {
             return jwt != null;
+        }
+    }
+
+    /**
+     * A JSON Web Key Set to take verification keys from (docs/PROTOCOL.md §1.5). It is fetched with the JDK's HTTP
+     * client on a thread of its own, never on an event loop: once at start (the server is not ready before that,
+     * for at most {@code fetchTimeout}), every {@code refreshInterval}, and when a token names a {@code kid} the set
+     * does not hold, at most once per {@code minRefreshInterval}. A failed fetch keeps the keys fetched before.
+     *
+     * @param url where the key set is served ({@code http} or {@code https})
+     * @param refreshInterval how often the set is fetched again
+     * @param minRefreshInterval the shortest time between two fetches asked for by unknown {@code kid}s
+     * @param fetchTimeout how long one fetch may take, connection included
+     */
+    public record JwksConfig(java.net.URI url, Duration refreshInterval, Duration minRefreshInterval,
+                             Duration fetchTimeout) {
+
+        public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMinutes(5);
+        /** Rotations are rare; a flood of tokens with made-up kids must not turn into a flood of fetches. */
+        public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(5);
+
+        public JwksConfig {
+            Objects.requireNonNull(url, "url");
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException("url: " + url + " (expected: an http or https URL)");
+            }
+            positive("refreshInterval", refreshInterval);
+            positive("minRefreshInterval", minRefreshInterval);
+            positive("fetchTimeout", fetchTimeout);
+            if (minRefreshInterval.compareTo(refreshInterval) > 0) {
+                throw new IllegalArgumentException("minRefreshInterval: " + minRefreshInterval
+                        + " (expected: <= refreshInterval " + refreshInterval + ")");
+            }
+        }
+
+        /** The key set at {@code url}, with the default intervals and timeout. */
+        public static JwksConfig of(java.net.URI url) {
+            return new JwksConfig(url, DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_FETCH_TIMEOUT);
         }
     }
 

@@ -68,10 +68,15 @@ public final class ConfigDraft {
     double controlRefill = ServerConfig.RateLimitConfig.DEFAULT_CONTROL_REFILL_PER_SECOND;
     int maxViolations = ServerConfig.RateLimitConfig.DEFAULT_MAX_VIOLATIONS;
     Duration violationWindow = ServerConfig.RateLimitConfig.DEFAULT_VIOLATION_WINDOW;
+    // Key set (JWKS)
+    String jwksUrl;
+    Duration jwksRefreshInterval = ServerConfig.JwksConfig.DEFAULT_REFRESH_INTERVAL;
+    Duration jwksMinRefreshInterval = ServerConfig.JwksConfig.DEFAULT_MIN_REFRESH_INTERVAL;
+    Duration jwksTimeout = ServerConfig.JwksConfig.DEFAULT_FETCH_TIMEOUT;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
-        return authEnabled && jwtSecret == null && jwtPublicKey == null;
+        return authEnabled && jwtSecret == null && jwtPublicKey == null && jwksUrl == null;
     }
 
     /** The configured JWT algorithm. */
@@ -147,9 +152,22 @@ public final class ConfigDraft {
                 jwt.previousKey(key(jwtPreviousSecret, jwtPreviousPublicKey, "auth.jwt.previous"));
             }
             server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins,
-                    tokenExpiryWarning));
+                    tokenExpiryWarning, jwks()));
         }
         return server.build();
+    }
+
+    private ServerConfig.JwksConfig jwks() {
+        if (jwksUrl == null) {
+            return null;
+        }
+        java.net.URI url;
+        try {
+            url = new java.net.URI(jwksUrl);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("auth.jwks.url: '" + jwksUrl + "' is not a URL", e);
+        }
+        return new ServerConfig.JwksConfig(url, jwksRefreshInterval, jwksMinRefreshInterval, jwksTimeout);
     }
 
     private Key key(String secret, String publicKey, String what) {
@@ -160,8 +178,12 @@ public final class ConfigDraft {
             return JwtKeys.hmacKey(jwtAlgorithm, secret);
         }
         if (publicKey == null) {
+            if (jwksUrl != null && what.equals("auth.jwt")) {
+                // Every key comes from the key set.
+                return null;
+            }
             throw new IllegalArgumentException(what + ".public_key: missing (expected: a PEM public key for "
-                    + jwtAlgorithm + ")");
+                    + jwtAlgorithm + ", or auth.jwks.url)");
         }
         return JwtKeys.publicKey(jwtAlgorithm, readPem(publicKey, what));
     }
