@@ -7,6 +7,9 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.fanwire.common.jwt.JwtVerifier;
+import io.fanwire.common.jwt.TokenRejectedException;
+import io.fanwire.common.jwt.VerifiedToken;
 import io.fanwire.common.protocol.ApplicationMessage;
 import io.fanwire.common.protocol.ClientMessage;
 import io.fanwire.common.protocol.ClientMessage.ClientHello;
@@ -17,13 +20,10 @@ import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ErrorCode;
 import io.fanwire.common.protocol.Features;
 import io.fanwire.common.protocol.ProtocolException;
-import io.fanwire.common.jwt.JwtVerifier;
-import io.fanwire.common.jwt.TokenRejectedException;
-import io.fanwire.common.jwt.VerifiedToken;
 import io.fanwire.common.protocol.ServerMessage.ErrorMessage;
+import io.fanwire.common.protocol.ServerMessage.Limits;
 import io.fanwire.common.protocol.ServerMessage.RateLimitWarning;
 import io.fanwire.common.protocol.ServerMessage.RefreshOk;
-import io.fanwire.common.protocol.ServerMessage.Limits;
 import io.fanwire.common.protocol.ServerMessage.ServerHello;
 import io.fanwire.common.protocol.ServerMessage.ServerPong;
 import io.fanwire.common.protocol.ServerMessage.ServerReady;
@@ -223,16 +223,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean admitMessage(long now) {
         InboundLimiter limiter = session.limiter;
-        switch (limiter.tryMessage(now)) {
-            case ACCEPT -> {
-                return true;
-            }
+        return switch (limiter.tryMessage(now)) {
+            case ACCEPT -> true;
             case ACCEPT_AND_WARN -> {
                 services.stats().rateLimitWarnings.increment();
                 session.write(new RateLimitWarning(roundMillis(limiter.currentRate(now)),
                         services.config().rateLimit().messageCapacity(), limiter.remainingMessages(),
                         roundMillis(limiter.secondsUntilFull())));
-                return true;
+                yield true;
             }
             case REJECT -> {
                 services.stats().rateLimitedMessages.increment();
@@ -240,15 +238,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 session.write(new ErrorMessage(ErrorCode.RATE_LIMITED.name(),
                         "over the message rate limit: message not processed", true,
                         roundMillis(limiter.secondsUntilNextMessage()), null));
-                return false;
+                yield false;
             }
             case CLOSE -> {
                 services.stats().rateLimitedMessages.increment();
                 closeForAbuse("message_rate", "message rate limit exceeded");
-                return false;
+                yield false;
             }
-        }
-        return false;
+        };
     }
 
     /** Spends a control-frame token; false when the frame is over budget (a ping then goes unanswered). */
