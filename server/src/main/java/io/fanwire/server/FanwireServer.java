@@ -37,6 +37,7 @@ import io.fanwire.common.protocol.ServerMessage.PresenceUser;
 import io.fanwire.common.protocol.StreamPosition;
 import io.fanwire.server.ServerConfig.PubSubConfig;
 import io.fanwire.server.auth.Authenticator;
+import io.fanwire.server.auth.JwksKeySource;
 import io.fanwire.server.broker.Broker;
 import io.fanwire.server.broker.HistoryPage;
 import io.fanwire.server.broker.InMemoryBroker;
@@ -128,6 +129,8 @@ public final class FanwireServer implements AutoCloseable {
     private final DrainQueue drainQueue;
     private final EventSink sink;
     private final JwtVerifier verifier;
+    /** Keys fetched from a JWKS URL, or {@code null}. */
+    private final JwksKeySource keySource;
     private final Map<String, Supplier<?>> infoContributors;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Broker broker;
@@ -154,7 +157,9 @@ public final class FanwireServer implements AutoCloseable {
 
     private FanwireServer(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config");
-        this.verifier = config.auth().required() ? new JwtVerifier(config.auth().jwt(), builder.clock) : null;
+        this.keySource = config.auth().jwks() == null ? null
+                : new JwksKeySource(config.auth().jwks(), config.auth().jwt().algorithm(), stats);
+        this.verifier = config.auth().required() ? new JwtVerifier(config.auth().jwt(), keySource, builder.clock) : null;
         if (builder.handler != null) {
             this.drainQueue = null;
             this.sink = new CallbackDispatcher(builder.handler, builder.executor, config.drain(), stats);
@@ -196,7 +201,7 @@ public final class FanwireServer implements AutoCloseable {
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
         broker.start(pubsub);
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
-                features, pubsub);
+                features, pubsub, verifier);
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),
@@ -234,6 +239,10 @@ public final class FanwireServer implements AutoCloseable {
                         + config.apiPort() + ": " + apiBind.cause().getMessage(), apiBind.cause());
             }
             apiChannel = apiBind.channel();
+        }
+        if (keySource != null) {
+            // Before the server is ready: the first fetch, bounded by its timeout.
+            keySource.start();
         }
         heartbeat.start();
         lagProbe.start();
@@ -587,6 +596,9 @@ public final class FanwireServer implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        if (keySource != null) {
+            keySource.close();
+        }
         if (state != State.RUNNING) {
             if (state == State.NEW && ownsRegistry) {
                 meterRegistry.close();

@@ -44,6 +44,7 @@ import io.fanwire.server.transport.TransportKind;
  * @param metrics whether {@code /metrics} is served, and behind the API key or not
  * @param maxHeapRatio {@code /health/ready} answers 503 while the heap after the last collection is above this
  *        ratio of the maximum heap; 0 disables the check
+ * @param rateLimit per-connection budgets for inbound messages and control frames, and when abuse closes with 1008
  */
 public record ServerConfig(
         String host,
@@ -73,7 +74,8 @@ public record ServerConfig(
         String nodeId,
         Duration shutdownQuietPeriod,
         MetricsConfig metrics,
-        double maxHeapRatio) {
+        double maxHeapRatio,
+        RateLimitConfig rateLimit) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -164,6 +166,7 @@ public record ServerConfig(
         if (!(maxHeapRatio >= 0 && maxHeapRatio <= 1)) {
             throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
         }
+        Objects.requireNonNull(rateLimit, "rateLimit");
     }
 
     /** A builder with every setting at its default; authentication must be set. */
@@ -196,7 +199,7 @@ public record ServerConfig(
     }
 
     /**
-     * How clients authenticate during the handshake.
+     * How clients authenticate during the handshake, and how long their tokens carry a connection.
      *
      * @param jwt token verification, or {@code null} to accept every client without a token (only for
      *        conformance test runs; never in production)
@@ -206,17 +209,46 @@ public record ServerConfig(
      * @param allowedOrigins the {@code Origin} values browsers may connect from (exact match); empty: any origin,
      *        except that a token in a cookie is then only accepted from the server's own origin (or without
      *        {@code Origin}), so that other sites cannot ride on a browser's cookie
+     * @param tokenExpiryWarning how long before the token's {@code exp} a connection is sent {@code token_expiring};
+     *        without a {@code refresh} it is closed with 4401 at {@code exp} plus the leeway
+     * @param jwks a key set to fetch verification keys from (RS256 and ES256), besides or instead of {@code jwt}'s
+     *        key, or {@code null}
      */
     public record AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
-                             List<String> allowedOrigins) {
+                             List<String> allowedOrigins, Duration tokenExpiryWarning, JwksConfig jwks) {
 
         public static final String DEFAULT_COOKIE_NAME = "access_token";
         public static final String DEFAULT_SUBPROTOCOL = "fanwire.v1";
+        /** Time enough for a client to ask its backend for a new token, even on a slow mobile network. */
+        public static final Duration DEFAULT_TOKEN_EXPIRY_WARNING = Duration.ofSeconds(60);
 
         public AuthConfig {
             Objects.requireNonNull(cookieName, "cookieName");
             Objects.requireNonNull(subprotocol, "subprotocol");
             allowedOrigins = List.copyOf(allowedOrigins);
+            Objects.requireNonNull(tokenExpiryWarning, "tokenExpiryWarning");
+            if (tokenExpiryWarning.isNegative()) {
+                throw new IllegalArgumentException("tokenExpiryWarning: " + tokenExpiryWarning + " (expected: >= 0)");
+            }
+            if (jwks != null && (jwt == null || jwt.algorithm().hmac())) {
+                throw new IllegalArgumentException("jwks: " + jwks.url() + " (expected: RS256 or ES256 authentication;"
+                        + " key sets hold public keys)");
+            }
+            if (jwt != null && jwt.key() == null && jwks == null) {
+                throw new IllegalArgumentException("jwt.key: null (expected: a key, or a jwks URL to fetch keys from)");
+            }
+        }
+
+        /** Without a key set. */
+        public AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
+                          List<String> allowedOrigins, Duration tokenExpiryWarning) {
+            this(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, tokenExpiryWarning, null);
+        }
+
+        /** With the default token expiry warning. */
+        public AuthConfig(JwtVerifierConfig jwt, String cookieName, boolean queryTokenEnabled, String subprotocol,
+                          List<String> allowedOrigins) {
+            this(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, DEFAULT_TOKEN_EXPIRY_WARNING);
         }
 
         /** Without an Origin allow-list. */
@@ -226,12 +258,32 @@ public record ServerConfig(
 
         /** A copy that accepts browsers only from {@code origins}. */
         public AuthConfig withAllowedOrigins(List<String> origins) {
-            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, origins);
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, origins, tokenExpiryWarning, jwks);
+        }
+
+        /** A copy that sends {@code token_expiring} {@code warning} before a token's {@code exp}. */
+        public AuthConfig withTokenExpiryWarning(Duration warning) {
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, warning, jwks);
+        }
+
+        /** A copy that also takes verification keys from the key set {@code jwks}. */
+        public AuthConfig withJwks(JwksConfig jwks) {
+            return new AuthConfig(jwt, cookieName, queryTokenEnabled, subprotocol, allowedOrigins, tokenExpiryWarning,
+                    jwks);
         }
 
         /** JWT authentication with the default cookie name and subprotocol, query tokens off. */
         public static AuthConfig jwt(JwtVerifierConfig jwt) {
             return new AuthConfig(Objects.requireNonNull(jwt, "jwt"), DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL);
+        }
+
+        /**
+         * JWT authentication with keys from the key set {@code jwks} (and {@code jwt}'s key, when it has one), the
+         * default cookie name and subprotocol, query tokens off.
+         */
+        public static AuthConfig jwt(JwtVerifierConfig jwt, JwksConfig jwks) {
+            return new AuthConfig(Objects.requireNonNull(jwt, "jwt"), DEFAULT_COOKIE_NAME, false, DEFAULT_SUBPROTOCOL,
+                    List.of(), DEFAULT_TOKEN_EXPIRY_WARNING, Objects.requireNonNull(jwks, "jwks"));
         }
 
         /** No authentication: every client connects as user {@code anonymous}. For conformance test runs only. */
@@ -242,6 +294,45 @@ public record ServerConfig(
         /** Whether clients must present a token. */
         public boolean required() {
             return jwt != null;
+        }
+    }
+
+    /**
+     * A JSON Web Key Set to take verification keys from (docs/PROTOCOL.md §1.5). It is fetched with the JDK's HTTP
+     * client on a thread of its own, never on an event loop: once at start (the server is not ready before that,
+     * for at most {@code fetchTimeout}), every {@code refreshInterval}, and when a token names a {@code kid} the set
+     * does not hold, at most once per {@code minRefreshInterval}. A failed fetch keeps the keys fetched before.
+     *
+     * @param url where the key set is served ({@code http} or {@code https})
+     * @param refreshInterval how often the set is fetched again
+     * @param minRefreshInterval the shortest time between two fetches asked for by unknown {@code kid}s
+     * @param fetchTimeout how long one fetch may take, connection included
+     */
+    public record JwksConfig(java.net.URI url, Duration refreshInterval, Duration minRefreshInterval,
+                             Duration fetchTimeout) {
+
+        public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMinutes(5);
+        /** Rotations are rare; a flood of tokens with made-up kids must not turn into a flood of fetches. */
+        public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(5);
+
+        public JwksConfig {
+            Objects.requireNonNull(url, "url");
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException("url: " + url + " (expected: an http or https URL)");
+            }
+            positive("refreshInterval", refreshInterval);
+            positive("minRefreshInterval", minRefreshInterval);
+            positive("fetchTimeout", fetchTimeout);
+            if (minRefreshInterval.compareTo(refreshInterval) > 0) {
+                throw new IllegalArgumentException("minRefreshInterval: " + minRefreshInterval
+                        + " (expected: <= refreshInterval " + refreshInterval + ")");
+            }
+        }
+
+        /** The key set at {@code url}, with the default intervals and timeout. */
+        public static JwksConfig of(java.net.URI url) {
+            return new JwksConfig(url, DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_FETCH_TIMEOUT);
         }
     }
 
@@ -310,6 +401,87 @@ public record ServerConfig(
         public static final boolean DEFAULT_REQUIRE_API_KEY = false;
         /** Served, without a key: the Prometheus convention, for an endpoint that reveals no secrets. */
         public static final MetricsConfig DEFAULT = new MetricsConfig(DEFAULT_ENABLED, DEFAULT_REQUIRE_API_KEY);
+    }
+
+    /**
+     * Per-connection abuse limits, enforced on the connection's event loop (docs/PROTOCOL.md §6.2). Each connection
+     * has a token bucket for its messages and one for its control frames (WebSocket ping and pong frames); a
+     * message or control frame over its budget is a violation, and {@code maxViolations} of them within
+     * {@code violationWindow} close the connection with 1008.
+     *
+     * @param messageCapacity the message bucket's size: the burst a client may send; 0 switches message limiting off
+     * @param messageRefillPerSecond messages per second added back to the bucket: the sustained rate
+     * @param controlCapacity the control-frame bucket's size; 0 switches control-frame limiting off
+     * @param controlRefillPerSecond control frames per second added back
+     * @param maxViolations rejected messages and unanswered control frames tolerated within {@code violationWindow};
+     *        one more closes the connection with 1008
+     * @param violationWindow the window violations are counted in; it starts at the first violation
+     * @param warningInterval the shortest time between two {@code rate_limit_warning}s to one connection
+     */
+    public record RateLimitConfig(int messageCapacity, double messageRefillPerSecond, int controlCapacity,
+                                  double controlRefillPerSecond, int maxViolations, Duration violationWindow,
+                                  Duration warningInterval) {
+
+        /** A burst of a hundred messages, a chat client's reconnect-and-catch-up at most. */
+        public static final int DEFAULT_MESSAGE_CAPACITY = 100;
+        /** Twenty messages a second, sustained: far above a person typing, well below a flood. */
+        public static final double DEFAULT_MESSAGE_REFILL_PER_SECOND = 20;
+        public static final int DEFAULT_CONTROL_CAPACITY = 20;
+        /** Browsers and libraries ping every few seconds at most. */
+        public static final double DEFAULT_CONTROL_REFILL_PER_SECOND = 2;
+        public static final int DEFAULT_MAX_VIOLATIONS = 100;
+        public static final Duration DEFAULT_VIOLATION_WINDOW = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_WARNING_INTERVAL = Duration.ofSeconds(1);
+        public static final RateLimitConfig DEFAULT = new RateLimitConfig(DEFAULT_MESSAGE_CAPACITY,
+                DEFAULT_MESSAGE_REFILL_PER_SECOND, DEFAULT_CONTROL_CAPACITY, DEFAULT_CONTROL_REFILL_PER_SECOND,
+                DEFAULT_MAX_VIOLATIONS, DEFAULT_VIOLATION_WINDOW, DEFAULT_WARNING_INTERVAL);
+        /** No limits at all; for benchmarks that measure the server, not its policy. */
+        public static final RateLimitConfig UNLIMITED = new RateLimitConfig(0, 0, 0, 0,
+                DEFAULT_MAX_VIOLATIONS, DEFAULT_VIOLATION_WINDOW, DEFAULT_WARNING_INTERVAL);
+
+        public RateLimitConfig {
+            nonNegative("messageCapacity", messageCapacity);
+            if (messageCapacity > 0 && !(messageRefillPerSecond > 0 && Double.isFinite(messageRefillPerSecond))) {
+                throw new IllegalArgumentException("messageRefillPerSecond: " + messageRefillPerSecond
+                        + " (expected: > 0 with a messageCapacity)");
+            }
+            nonNegative("controlCapacity", controlCapacity);
+            if (controlCapacity > 0 && !(controlRefillPerSecond > 0 && Double.isFinite(controlRefillPerSecond))) {
+                throw new IllegalArgumentException("controlRefillPerSecond: " + controlRefillPerSecond
+                        + " (expected: > 0 with a controlCapacity)");
+            }
+            positive("maxViolations", maxViolations);
+            positive("violationWindow", violationWindow);
+            positive("warningInterval", warningInterval);
+        }
+
+        /** Whether inbound messages are limited. */
+        public boolean limitsMessages() {
+            return messageCapacity > 0;
+        }
+
+        /** Whether control frames are limited. */
+        public boolean limitsControlFrames() {
+            return controlCapacity > 0;
+        }
+
+        /** A copy with this message budget; capacity 0 switches message limiting off. */
+        public RateLimitConfig withMessages(int capacity, double refillPerSecond) {
+            return new RateLimitConfig(capacity, refillPerSecond, controlCapacity, controlRefillPerSecond,
+                    maxViolations, violationWindow, warningInterval);
+        }
+
+        /** A copy with this control-frame budget; capacity 0 switches control-frame limiting off. */
+        public RateLimitConfig withControlFrames(int capacity, double refillPerSecond) {
+            return new RateLimitConfig(messageCapacity, messageRefillPerSecond, capacity, refillPerSecond,
+                    maxViolations, violationWindow, warningInterval);
+        }
+
+        /** A copy that closes after {@code max} violations within {@code window}. */
+        public RateLimitConfig withViolations(int max, Duration window) {
+            return new RateLimitConfig(messageCapacity, messageRefillPerSecond, controlCapacity,
+                    controlRefillPerSecond, max, window, warningInterval);
+        }
     }
 
     /** What the server does with a subscriber that cannot keep up. */
@@ -450,6 +622,7 @@ public record ServerConfig(
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
         private MetricsConfig metrics = MetricsConfig.DEFAULT;
         private double maxHeapRatio = DEFAULT_MAX_HEAP_RATIO;
+        private RateLimitConfig rateLimit = RateLimitConfig.DEFAULT;
 
         private Builder() {
         }
@@ -595,6 +768,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** Per-connection message and control-frame budgets; {@link RateLimitConfig#UNLIMITED} switches them off. */
+        public Builder rateLimit(RateLimitConfig rateLimit) {
+            this.rateLimit = rateLimit;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -606,7 +785,8 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio);
+                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio,
+                    rateLimit);
         }
     }
 }

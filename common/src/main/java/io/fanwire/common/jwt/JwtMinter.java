@@ -36,6 +36,7 @@ public final class JwtMinter {
     private final Clock clock;
     private final String issuer;
     private final String audience;
+    private final String keyId;
 
     /**
      * @param signingKey a {@code SecretKey} for HS*, a {@code PrivateKey} for RS256/ES256
@@ -43,26 +44,33 @@ public final class JwtMinter {
      * @throws IllegalArgumentException when the key does not fit the algorithm or is too weak for it
      */
     public JwtMinter(JwtAlgorithm algorithm, Key signingKey, Clock clock) {
-        this(algorithm, signingKey, clock, null, null);
+        this(algorithm, signingKey, clock, null, null, null);
     }
 
-    private JwtMinter(JwtAlgorithm algorithm, Key signingKey, Clock clock, String issuer, String audience) {
+    private JwtMinter(JwtAlgorithm algorithm, Key signingKey, Clock clock, String issuer, String audience,
+                      String keyId) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         JwtKeys.requireSigningKey(algorithm, signingKey, "jwt key");
         this.signingKey = signingKey;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.issuer = issuer;
         this.audience = audience;
+        this.keyId = keyId;
     }
 
     /** A minter that also sets {@code iss}, to match a verifier configured with an issuer. */
     public JwtMinter withIssuer(String issuer) {
-        return new JwtMinter(algorithm, signingKey, clock, Objects.requireNonNull(issuer, "issuer"), audience);
+        return new JwtMinter(algorithm, signingKey, clock, Objects.requireNonNull(issuer, "issuer"), audience, keyId);
     }
 
     /** A minter that also sets {@code aud} (a one-element array), to match a verifier with an audience. */
     public JwtMinter withAudience(String audience) {
-        return new JwtMinter(algorithm, signingKey, clock, issuer, Objects.requireNonNull(audience, "audience"));
+        return new JwtMinter(algorithm, signingKey, clock, issuer, Objects.requireNonNull(audience, "audience"), keyId);
+    }
+
+    /** A minter that names its key in the header's {@code kid}, as a verifier with a key set (JWKS) needs. */
+    public JwtMinter withKeyId(String keyId) {
+        return new JwtMinter(algorithm, signingKey, clock, issuer, audience, Objects.requireNonNull(keyId, "keyId"));
     }
 
     /** The algorithm tokens are signed with. */
@@ -84,6 +92,9 @@ public final class JwtMinter {
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(now.plus(ttl)))
                 .id(UUID.randomUUID().toString());
+        if (keyId != null) {
+            builder.header().keyId(keyId).and();
+        }
         if (issuer != null) {
             builder.issuer(issuer);
         }

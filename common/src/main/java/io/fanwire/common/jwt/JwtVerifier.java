@@ -83,8 +83,16 @@ public final class JwtVerifier {
 
     private final JwtVerifierConfig config;
     private final String algorithmId;
+    /** The configured key's parser, or {@code null} when every key comes from the key set. */
     private final JwtParser parser;
     private final JwtParser previousKeyParser;
+    private final JwtKeySet keySet;
+    private final io.jsonwebtoken.Clock jjwtClock;
+    /** Parsers for the key set's keys, derived from one {@link JwtKeySet#keys()} snapshot; rebuilt when it changes. */
+    private volatile KeySetParsers keySetParsers;
+
+    private record KeySetParsers(Map<String, PublicKey> keys, Map<String, JwtParser> parsers) {
+    }
 
     /**
      * Checks the keys and builds the parsers, so that a bad configuration fails at startup and a handshake does
@@ -94,15 +102,37 @@ public final class JwtVerifier {
      * @throws IllegalArgumentException when a key does not fit the algorithm or is too weak for it
      */
     public JwtVerifier(JwtVerifierConfig config, Clock clock) {
+        this(config, null, clock);
+    }
+
+    /**
+     * A verifier that also takes keys from {@code keySet} (a JWKS): a token whose header's {@code kid} is in the set
+     * is verified with that key only; any other token with the configured key (and previous key), when there is
+     * one. A token whose {@code kid} the set does not hold is reported to the set ({@link JwtKeySet#unknownKid}) and,
+     * unless the configured key verifies it, rejected as {@link Reason#UNKNOWN_KEY}. Verification never waits for
+     * the set.
+     *
+     * @param keySet the key set, or {@code null} for the configured keys only
+     * @throws IllegalArgumentException when a key does not fit the algorithm or is too weak for it, when there is
+     *         neither a configured key nor a key set, or with a key set for an HMAC algorithm
+     */
+    public JwtVerifier(JwtVerifierConfig config, JwtKeySet keySet, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
-        JwtKeys.requireVerificationKey(config.algorithm(), config.key(), "jwt key");
+        if (keySet != null && config.algorithm().hmac()) {
+            throw new IllegalArgumentException("keySet: set (expected: none for " + config.algorithm()
+                    + "; key sets hold public keys for RS256 or ES256)");
+        }
+        if (config.key() != null || keySet == null) {
+            JwtKeys.requireVerificationKey(config.algorithm(), config.key(), "jwt key");
+        }
         if (config.previousKey() != null) {
             JwtKeys.requireVerificationKey(config.algorithm(), config.previousKey(), "jwt previousKey");
         }
         this.algorithmId = config.algorithm().name();
-        io.jsonwebtoken.Clock jjwtClock = () -> Date.from(clock.instant());
-        this.parser = parser(config, config.key(), jjwtClock);
+        this.keySet = keySet;
+        this.jjwtClock = () -> Date.from(clock.instant());
+        this.parser = config.key() == null ? null : parser(config, config.key(), jjwtClock);
         this.previousKeyParser = config.previousKey() == null ? null
                 : parser(config, config.previousKey(), jjwtClock);
     }
@@ -154,12 +184,12 @@ public final class JwtVerifier {
         if (dots != 2) {
             throw reject(Reason.MALFORMED, "not a compact JWS: " + (dots + 1) + " parts (expected: 3)");
         }
-        checkHeader(token, firstDot);
+        String kid = checkHeader(token, firstDot);
         if (secondDot == length - 1) {
             throw reject(Reason.UNSECURED, "the token has no signature");
         }
 
-        Claims claims = parseSigned(token);
+        Claims claims = parseSigned(token, kid);
         if (claims.getExpiration() == null) {
             throw reject(Reason.MISSING_EXPIRY, "no exp claim");
         }
@@ -170,7 +200,8 @@ public final class JwtVerifier {
         return new VerifiedToken(subject, claims.getExpiration().toInstant(), plainClaims(claims));
     }
 
-    private void checkHeader(String token, int headerEnd) throws TokenRejectedException {
+    /** Checks the protected header; returns its {@code kid}, or {@code null}. */
+    private String checkHeader(String token, int headerEnd) throws TokenRejectedException {
         if (headerEnd == 0) {
             throw reject(Reason.MALFORMED, "empty header");
         }
@@ -181,6 +212,7 @@ public final class JwtVerifier {
             throw reject(Reason.MALFORMED, "the header is not valid base64url");
         }
         String alg = null;
+        String kid = null;
         String extension = null;
         boolean compressed = false;
         try (JsonParser header = HEADER_JSON.createParser(json)) {
@@ -197,10 +229,16 @@ public final class JwtVerifier {
                         }
                         alg = header.getText();
                     }
+                    case "kid" -> {
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw reject(Reason.MALFORMED, "the header's kid is not a string");
+                        }
+                        kid = header.getText();
+                    }
                     case "zip" -> compressed = true;
                     case "crit", "b64", "enc" -> extension = name;
                     default -> {
-                        // typ, kid, cty and others: not ours to judge here (jjwt reads cty).
+                        // typ, cty and others: not ours to judge here (jjwt reads cty).
                     }
                 }
                 header.skipChildren();
@@ -227,14 +265,38 @@ public final class JwtVerifier {
         if (extension != null) {
             throw reject(Reason.MALFORMED, "unsupported header parameter " + extension);
         }
+        return kid;
     }
 
-    private Claims parseSigned(String token) throws TokenRejectedException {
+    private Claims parseSigned(String token, String kid) throws TokenRejectedException {
+        boolean unknownKid = false;
+        if (keySet != null) {
+            if (kid != null) {
+                JwtParser fromSet = keySetParsers().get(kid);
+                if (fromSet != null) {
+                    try {
+                        return fromSet.parseSignedClaims(token).getPayload();
+                    } catch (SecurityException e) {
+                        throw reject(Reason.BAD_SIGNATURE, "the signature does not match the key set's key of its kid");
+                    } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
+                        throw map(e);
+                    }
+                }
+                unknownKid = true;
+                keySet.unknownKid(kid);
+            }
+            if (parser == null) {
+                // The kid is the token's, so attacker-controlled: never part of the message.
+                throw reject(Reason.UNKNOWN_KEY, kid == null ? "the token has no kid, and there is no configured key"
+                        : "no key of the key set has the token's kid");
+            }
+        }
         try {
             return parser.parseSignedClaims(token).getPayload();
         } catch (SecurityException e) {
             if (previousKeyParser == null) {
-                throw reject(Reason.BAD_SIGNATURE, "the signature does not match the key");
+                throw unknownKid ? reject(Reason.UNKNOWN_KEY, "no key of the key set has the token's kid")
+                        : reject(Reason.BAD_SIGNATURE, "the signature does not match the key");
             }
         } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
             throw map(e);
@@ -242,10 +304,33 @@ public final class JwtVerifier {
         try {
             return previousKeyParser.parseSignedClaims(token).getPayload();
         } catch (SecurityException e) {
-            throw reject(Reason.BAD_SIGNATURE, "the signature matches neither the key nor the previous key");
+            throw unknownKid ? reject(Reason.UNKNOWN_KEY, "no key of the key set has the token's kid")
+                    : reject(Reason.BAD_SIGNATURE, "the signature matches neither the key nor the previous key");
         } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
             throw map(e);
         }
+    }
+
+    /** The parsers of the key set's current keys; built once per snapshot, off no lock (a race builds twice). */
+    private Map<String, JwtParser> keySetParsers() {
+        Map<String, PublicKey> keys = keySet.keys();
+        KeySetParsers cached = keySetParsers;
+        if (cached != null && cached.keys() == keys) {
+            return cached.parsers();
+        }
+        Map<String, JwtParser> parsers = new java.util.HashMap<>(keys.size() * 2);
+        for (Map.Entry<String, PublicKey> e : keys.entrySet()) {
+            try {
+                JwtKeys.requireVerificationKey(config.algorithm(), e.getValue(), "key set key");
+            } catch (IllegalArgumentException wrongTypeOrWeak) {
+                // A key set may carry keys for other algorithms; they verify nothing here.
+                continue;
+            }
+            parsers.put(e.getKey(), parser(config, e.getValue(), jjwtClock));
+        }
+        cached = new KeySetParsers(keys, Map.copyOf(parsers));
+        keySetParsers = cached;
+        return cached.parsers();
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.Objects;
  * How tokens are verified.
  *
  * @param algorithm the only algorithm accepted
- * @param key the verification key: a {@code SecretKey} for HS*, a {@code PublicKey} for RS256/ES256
+ * @param key the verification key: a {@code SecretKey} for HS*, a {@code PublicKey} for RS256/ES256; or {@code null}
+ *     when every key comes from a {@link JwtKeySet} (RS256/ES256 only), given to the verifier
  * @param previousKey a key still accepted during rotation, or {@code null}
  * @param issuer the required {@code iss}, or {@code null} to accept any
  * @param audience the required {@code aud}, or {@code null} to accept any
@@ -26,7 +27,12 @@ public record JwtVerifierConfig(JwtAlgorithm algorithm, Key key, Key previousKey
 
     public JwtVerifierConfig {
         Objects.requireNonNull(algorithm, "algorithm");
-        Objects.requireNonNull(key, "key");
+        if (key == null && previousKey != null) {
+            throw new IllegalArgumentException("previousKey: set (expected: none without a key)");
+        }
+        if (key == null && algorithm.hmac()) {
+            throw new IllegalArgumentException("key: null (expected: a secret for " + algorithm + ")");
+        }
         Objects.requireNonNull(leeway, "leeway");
         if (leeway.isNegative()) {
             throw new IllegalArgumentException("leeway: " + leeway + " (expected: >= 0)");
@@ -45,7 +51,10 @@ public record JwtVerifierConfig(JwtAlgorithm algorithm, Key key, Key previousKey
         }
     }
 
-    /** A builder for {@code algorithm} with verification key {@code key}. */
+    /**
+     * A builder for {@code algorithm} with verification key {@code key}; {@code null} when the keys come only from a
+     * {@link JwtKeySet} (RS256 and ES256).
+     */
     public static Builder builder(JwtAlgorithm algorithm, Key key) {
         return new Builder(algorithm, key);
     }

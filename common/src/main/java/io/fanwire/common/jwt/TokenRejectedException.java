@@ -22,6 +22,11 @@ public final class TokenRejectedException extends Exception {
         WRONG_ALGORITHM,
         /** The signature does not verify with the current or previous key. */
         BAD_SIGNATURE,
+        /**
+         * The header's {@code kid} names no key of the key set (JWKS), or the token has no {@code kid} and there is no
+         * configured key to fall back on. The key set may learn the key with its next refresh.
+         */
+        UNKNOWN_KEY,
         /** {@code exp} is in the past (beyond the leeway). */
         EXPIRED,
         /** {@code nbf} is in the future (beyond the leeway). */

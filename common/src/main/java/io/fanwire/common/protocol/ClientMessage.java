@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public sealed interface ClientMessage
         permits ClientMessage.ClientHello, ClientMessage.ClientPing, ClientMessage.ClientPong,
-        ClientMessage.Subscription, ClientMessage.Publish, ClientMessage.PresenceQuery, ApplicationMessage {
+        ClientMessage.Subscription, ClientMessage.Publish, ClientMessage.PresenceQuery, ClientMessage.Refresh,
+        ApplicationMessage {
 
     /** The most topics one {@code subscription} request may name. */
     int MAX_TOPICS_PER_REQUEST = 256;
@@ -35,6 +36,8 @@ public sealed interface ClientMessage
             case MessageTypes.SUBSCRIPTION, MessageTypes.SUBSCRIPTION_UPDATE -> subscription(p, envelope.correlationId());
             case MessageTypes.PUBLISH -> publish(p, envelope.correlationId());
             case MessageTypes.PRESENCE -> new PresenceQuery(requiredText(p, "topic", ErrorCode.INVALID_MESSAGE),
+                    envelope.correlationId());
+            case MessageTypes.REFRESH -> new Refresh(requiredText(p, "token", ErrorCode.INVALID_MESSAGE),
                     envelope.correlationId());
             case MessageTypes.CLIENT_HELLO -> new ClientHello(
                     optionalText(p, "client_version"),
@@ -190,6 +193,32 @@ public sealed interface ClientMessage
             ObjectNode p = Envelope.newPayload();
             p.put("topic", topic);
             return Envelope.system(MessageTypes.PRESENCE, p).withCorrelationId(correlationId);
+        }
+    }
+
+    /**
+     * {@code refresh} (Fanwire): a new token for this connection, before the current one expires.
+     *
+     * @param token the new compact JWT; it must name the connection's {@code sub}
+     * @param correlationId echoed in the reply, or {@code null}
+     */
+    record Refresh(String token, String correlationId) implements ClientMessage {
+
+        public Refresh {
+            java.util.Objects.requireNonNull(token, "token");
+        }
+
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("token", token);
+            return Envelope.system(MessageTypes.REFRESH, p).withCorrelationId(correlationId);
+        }
+
+        /** Never prints the token, which is a credential. */
+        @Override
+        public String toString() {
+            return "Refresh[token=(" + token.length() + " chars), correlationId=" + correlationId + "]";
         }
     }
 

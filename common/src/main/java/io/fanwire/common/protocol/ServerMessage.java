@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerMessage.ServerHello,
         ServerMessage.ServerPing, ServerMessage.ServerPong, ServerMessage.ErrorMessage,
         ServerMessage.SubscriptionUpdate, ServerMessage.PublishAck, ServerMessage.PresenceState,
-        ServerMessage.PresenceChange, ApplicationMessage {
+        ServerMessage.PresenceChange, ServerMessage.TokenExpiring, ServerMessage.RefreshOk,
+        ServerMessage.RateLimitWarning, ApplicationMessage {
 
     /** The wire form of this message, without id, timestamp and sequence number. */
     Envelope toEnvelope();
@@ -52,6 +53,10 @@ public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerM
             case MessageTypes.PRESENCE_JOIN, MessageTypes.PRESENCE_LEAVE, MessageTypes.PRESENCE_UPDATE ->
                     new PresenceChange(envelope.type(), p.path("topic").asText(), p.path("user_id").asText(),
                             p.get("data") instanceof ObjectNode data ? data : null);
+            case MessageTypes.TOKEN_EXPIRING -> new TokenExpiring(p.path("expires_at").asText());
+            case MessageTypes.REFRESH_OK -> new RefreshOk(p.path("expires_at").asText(), envelope.correlationId());
+            case MessageTypes.RATE_LIMIT_WARNING -> new RateLimitWarning(p.path("current_rate").asDouble(),
+                    p.path("limit").asInt(), p.path("remaining").asInt(), p.path("retry_after").asDouble());
             case MessageTypes.ERROR -> new ErrorMessage(p.path("code").asText(), p.path("message").asText(),
                     p.path("recoverable").asBoolean(), p.path("retry_after").asDouble(-1),
                     envelope.correlationId());
@@ -356,6 +361,56 @@ public sealed interface ServerMessage permits ServerMessage.ServerReady, ServerM
                 p.putNull("data");
             }
             return Envelope.system(type, p);
+        }
+    }
+
+    /**
+     * {@code token_expiring} (Fanwire): the connection's token expires soon; send {@code refresh} with a new one.
+     *
+     * @param expiresAt the token's {@code exp}, ISO-8601 UTC
+     */
+    record TokenExpiring(String expiresAt) implements ServerMessage {
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("expires_at", expiresAt);
+            return Envelope.system(MessageTypes.TOKEN_EXPIRING, p);
+        }
+    }
+
+    /**
+     * {@code refresh_ok} (Fanwire): the answer to a valid {@code refresh}.
+     *
+     * @param expiresAt the new token's {@code exp}, ISO-8601 UTC
+     * @param correlationId the request's {@code cid}, or {@code null}
+     */
+    record RefreshOk(String expiresAt, String correlationId) implements ServerMessage {
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("expires_at", expiresAt);
+            return Envelope.system(MessageTypes.REFRESH_OK, p).withCorrelationId(correlationId);
+        }
+    }
+
+    /**
+     * {@code rate_limit_warning}: the client has used 80 % or more of its inbound message budget.
+     *
+     * @param currentRate the messages per second the client sent recently
+     * @param limit the budget's capacity in messages ({@code rate_limit_capacity})
+     * @param remaining whole messages left in the budget now
+     * @param retryAfterSeconds seconds until the budget is full again if the client sends nothing
+     */
+    record RateLimitWarning(double currentRate, int limit, int remaining, double retryAfterSeconds)
+            implements ServerMessage {
+        @Override
+        public Envelope toEnvelope() {
+            ObjectNode p = Envelope.newPayload();
+            p.put("current_rate", currentRate);
+            p.put("limit", limit);
+            p.put("remaining", remaining);
+            p.put("retry_after", retryAfterSeconds);
+            return Envelope.system(MessageTypes.RATE_LIMIT_WARNING, p);
         }
     }
 }

@@ -127,6 +127,10 @@ class RoundTripTest {
                         "bob", new ServerMessage.PresenceUser(null, 1)), null),
                 new ServerMessage.PresenceChange("presence_join", "lobby", "alice", chat.deepCopy()),
                 new ServerMessage.PresenceChange("presence_leave", "lobby", "bob", null),
+                new ServerMessage.TokenExpiring("2026-01-02T04:04:05.000Z"),
+                new ServerMessage.RefreshOk("2026-01-02T05:04:05.000Z", "r-1"),
+                new ServerMessage.RefreshOk("2026-01-02T05:04:05.000Z", null),
+                new ServerMessage.RateLimitWarning(42.5, 100, 19, 1.62),
                 new ApplicationMessage(Envelope.system("custom_system_event", Envelope.newPayload().put("x", 1))
                         .withCorrelationId("req-2")));
         List<Arguments> cases = new ArrayList<>();
@@ -170,6 +174,8 @@ class RoundTripTest {
                 new ClientMessage.Subscription(ClientMessage.Action.UNSUBSCRIBE, List.of(), null, null, false,
                         java.util.Map.of(), null),
                 new ClientMessage.PresenceQuery("lobby", "q-1"),
+                new ClientMessage.Refresh("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln", "r-1"),
+                new ClientMessage.Refresh("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln", null),
                 new ApplicationMessage(Envelope.of("custom_event", Envelope.newPayload().put("n", 1))));
         List<Arguments> cases = new ArrayList<>();
         for (ClientMessage message : messages) {

@@ -88,7 +88,11 @@ class JwtVerifierTest {
                 new Object[] {Reason.MISSING_SUBJECT, verifier, hs256("{\"exp\":" + (now + 60) + "}")},
                 new Object[] {Reason.WRONG_ISSUER, strict, hs256(claims("\"iss\":\"x\",\"aud\":\"fanwire\""))},
                 new Object[] {Reason.WRONG_AUDIENCE, strict,
-                        hs256(claims("\"iss\":\"https://auth.example\",\"aud\":\"x\""))});
+                        hs256(claims("\"iss\":\"https://auth.example\",\"aud\":\"x\""))},
+                new Object[] {Reason.UNKNOWN_KEY, new JwtVerifier(JwtVerifierConfig.builder(JwtAlgorithm.RS256, null)
+                        .build(), new JwkSetsTest.FakeKeySet(), CLOCK),
+                        new JwtMinter(JwtAlgorithm.RS256, Tokens.rsa().getPrivate(), CLOCK).withKeyId("k")
+                                .mint("alice", Duration.ofMinutes(1))});
 
         for (Object[] c : cases) {
             Reason reason = rejection((JwtVerifier) c[1], (String) c[2]);

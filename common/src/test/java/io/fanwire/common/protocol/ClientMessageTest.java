@@ -72,7 +72,9 @@ class ClientMessageTest {
             "{\"t\":\"PONG\",\"p\":{\"client_timestamp\":true}}",
             "{\"t\":\"client_hello\",\"p\":{\"client_version\":1}}",
             "{\"t\":\"client_hello\",\"p\":{\"protocol_version\":{}}}",
-            "{\"t\":\"client_hello\",\"p\":{\"encryption_public_key\":[]}}"})
+            "{\"t\":\"client_hello\",\"p\":{\"encryption_public_key\":[]}}",
+            "{\"t\":\"refresh\",\"p\":{}}",
+            "{\"t\":\"refresh\",\"p\":{\"token\":42}}"})
     void rejectsSystemKeysOfTheWrongType(String json) {
         ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> from(json));
 
@@ -88,5 +90,13 @@ class ClientMessageTest {
         Envelope envelope = JSON.decode(bytes, 0, bytes.length);
 
         assertThat(ClientMessage.from(envelope)).isEqualTo(new ApplicationMessage(envelope));
+    }
+
+    @Test
+    void readsARefreshWithItsCorrelationIdAndKeepsTheTokenOutOfToString() throws ProtocolException {
+        ClientMessage refresh = from("{\"t\":\"refresh\",\"p\":{\"token\":\"a.b.c\"},\"cid\":\"r1\"}");
+
+        assertThat(refresh).isEqualTo(new ClientMessage.Refresh("a.b.c", "r1"));
+        assertThat(refresh.toString()).doesNotContain("a.b.c");
     }
 }

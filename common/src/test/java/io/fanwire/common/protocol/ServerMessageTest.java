@@ -72,4 +72,17 @@ class ServerMessageTest {
         assertThat(ServerMessage.from(uncategorised)).isEqualTo(new ApplicationMessage(uncategorised));
         assertThat(ServerMessage.from(unknown)).isEqualTo(new ApplicationMessage(unknown));
     }
+
+    @Test
+    void readsTokenLifetimeAndRateLimitMessagesAsDocumented() throws ProtocolException {
+        assertThat(ServerMessage.from(envelope("{\"c\":\"WSE\",\"t\":\"token_expiring\","
+                + "\"p\":{\"expires_at\":\"2026-03-14T10:26:50.000Z\"}}")))
+                .isEqualTo(new ServerMessage.TokenExpiring("2026-03-14T10:26:50.000Z"));
+        assertThat(ServerMessage.from(envelope("{\"c\":\"WSE\",\"t\":\"refresh_ok\","
+                + "\"p\":{\"expires_at\":\"2026-03-14T11:26:50.000Z\"},\"cid\":\"r1\"}")))
+                .isEqualTo(new ServerMessage.RefreshOk("2026-03-14T11:26:50.000Z", "r1"));
+        assertThat(ServerMessage.from(envelope("{\"c\":\"WSE\",\"t\":\"rate_limit_warning\","
+                + "\"p\":{\"current_rate\":55.5,\"limit\":100,\"remaining\":18,\"retry_after\":1.64}}")))
+                .isEqualTo(new ServerMessage.RateLimitWarning(55.5, 100, 18, 1.64));
+    }
 }

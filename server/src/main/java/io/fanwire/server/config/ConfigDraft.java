@@ -60,10 +60,23 @@ public final class ConfigDraft {
     int writeHigh = ServerConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
     boolean metricsEnabled = ServerConfig.MetricsConfig.DEFAULT_ENABLED;
     boolean metricsRequireApiKey = ServerConfig.MetricsConfig.DEFAULT_REQUIRE_API_KEY;
+    // Abuse limits and token lifetime
+    Duration tokenExpiryWarning = AuthConfig.DEFAULT_TOKEN_EXPIRY_WARNING;
+    int rateCapacity = ServerConfig.RateLimitConfig.DEFAULT_MESSAGE_CAPACITY;
+    double rateRefill = ServerConfig.RateLimitConfig.DEFAULT_MESSAGE_REFILL_PER_SECOND;
+    int controlCapacity = ServerConfig.RateLimitConfig.DEFAULT_CONTROL_CAPACITY;
+    double controlRefill = ServerConfig.RateLimitConfig.DEFAULT_CONTROL_REFILL_PER_SECOND;
+    int maxViolations = ServerConfig.RateLimitConfig.DEFAULT_MAX_VIOLATIONS;
+    Duration violationWindow = ServerConfig.RateLimitConfig.DEFAULT_VIOLATION_WINDOW;
+    // Key set (JWKS)
+    String jwksUrl;
+    Duration jwksRefreshInterval = ServerConfig.JwksConfig.DEFAULT_REFRESH_INTERVAL;
+    Duration jwksMinRefreshInterval = ServerConfig.JwksConfig.DEFAULT_MIN_REFRESH_INTERVAL;
+    Duration jwksTimeout = ServerConfig.JwksConfig.DEFAULT_FETCH_TIMEOUT;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
-        return authEnabled && jwtSecret == null && jwtPublicKey == null;
+        return authEnabled && jwtSecret == null && jwtPublicKey == null && jwksUrl == null;
     }
 
     /** The configured JWT algorithm. */
@@ -127,18 +140,34 @@ public final class ConfigDraft {
                 .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
-                        subscribeByDefault, publishByDefault, slowConsumerOverrides));
+                        subscribeByDefault, publishByDefault, slowConsumerOverrides))
+                .rateLimit(new ServerConfig.RateLimitConfig(rateCapacity, rateRefill, controlCapacity, controlRefill,
+                        maxViolations, violationWindow, ServerConfig.RateLimitConfig.DEFAULT_WARNING_INTERVAL));
         if (!authEnabled) {
-            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins));
+            server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins, tokenExpiryWarning));
         } else {
             JwtVerifierConfig.Builder jwt = JwtVerifierConfig.builder(jwtAlgorithm, key(jwtSecret, jwtPublicKey, "auth.jwt"))
                     .issuer(jwtIssuer).audience(jwtAudience).leeway(jwtLeeway).maxTokenBytes(jwtMaxTokenBytes);
             if (jwtPreviousSecret != null || jwtPreviousPublicKey != null) {
                 jwt.previousKey(key(jwtPreviousSecret, jwtPreviousPublicKey, "auth.jwt.previous"));
             }
-            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins));
+            server.auth(new AuthConfig(jwt.build(), cookieName, queryToken, subprotocol, allowedOrigins,
+                    tokenExpiryWarning, jwks()));
         }
         return server.build();
+    }
+
+    private ServerConfig.JwksConfig jwks() {
+        if (jwksUrl == null) {
+            return null;
+        }
+        java.net.URI url;
+        try {
+            url = new java.net.URI(jwksUrl);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("auth.jwks.url: '" + jwksUrl + "' is not a URL", e);
+        }
+        return new ServerConfig.JwksConfig(url, jwksRefreshInterval, jwksMinRefreshInterval, jwksTimeout);
     }
 
     private Key key(String secret, String publicKey, String what) {
@@ -149,8 +178,12 @@ public final class ConfigDraft {
             return JwtKeys.hmacKey(jwtAlgorithm, secret);
         }
         if (publicKey == null) {
+            if (jwksUrl != null && what.equals("auth.jwt")) {
+                // Every key comes from the key set.
+                return null;
+            }
             throw new IllegalArgumentException(what + ".public_key: missing (expected: a PEM public key for "
-                    + jwtAlgorithm + ")");
+                    + jwtAlgorithm + ", or auth.jwks.url)");
         }
         return JwtKeys.publicKey(jwtAlgorithm, readPem(publicKey, what));
     }

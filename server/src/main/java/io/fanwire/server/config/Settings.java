@@ -20,6 +20,7 @@ import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.ServerConfig.DrainConfig;
 import io.fanwire.server.ServerConfig.PubSubConfig;
+import io.fanwire.server.ServerConfig.RateLimitConfig;
 import io.fanwire.server.transport.TransportKind;
 
 /**
@@ -116,6 +117,14 @@ public final class Settings {
             s("auth.jwt.leeway", "30s", "Clock skew tolerated on exp and nbf.", (d, v) -> d.jwtLeeway = duration(v)),
             s("auth.jwt.max_token_bytes", JwtVerifierConfig.DEFAULT_MAX_TOKEN_BYTES,
                     "Longer tokens are refused before parsing.", (d, v) -> d.jwtMaxTokenBytes = bytes(v)),
+            s("auth.jwks.url", "", "A JWKS URL to fetch RS256/ES256 verification keys from, by kid (besides or instead of "
+                    + "auth.jwt.public_key).", (d, v) -> d.jwksUrl = blankToNull(v)),
+            s("auth.jwks.refresh_interval", "5m", "How often the key set is fetched again.",
+                    (d, v) -> d.jwksRefreshInterval = duration(v)),
+            s("auth.jwks.min_refresh_interval", "30s",
+                    "Shortest time between two fetches asked for by tokens with an unknown kid.",
+                    (d, v) -> d.jwksMinRefreshInterval = duration(v)),
+            s("auth.jwks.timeout", "5s", "How long one key set fetch may take.", (d, v) -> d.jwksTimeout = duration(v)),
             s("auth.cookie_name", ServerConfig.AuthConfig.DEFAULT_COOKIE_NAME, "Cookie that may carry the token.",
                     (d, v) -> d.cookieName = v),
             s("auth.query_token", false, "Accept ?token= (leaks into proxy logs).", (d, v) -> d.queryToken = bool(v)),
@@ -126,6 +135,27 @@ public final class Settings {
                             + "but cookie tokens only from the server's own origin.",
                     (d, v) -> d.allowedOrigins = Arrays.stream(v.split(",")).map(String::trim)
                             .filter(o -> !o.isEmpty()).toList()),
+            s("auth.token_expiry_warning", "60s",
+                    "How long before a token's exp the connection is sent token_expiring; without a refresh it is "
+                            + "closed with 4401 at exp plus the leeway.",
+                    (d, v) -> d.tokenExpiryWarning = duration(v)),
+            s("rate_limit.capacity", RateLimitConfig.DEFAULT_MESSAGE_CAPACITY,
+                    "Messages a connection may send in a burst (token bucket size); 0: no message limit.",
+                    (d, v) -> d.rateCapacity = integer(v)),
+            s("rate_limit.refill", "20",
+                    "Messages per second added back to each connection's budget (the sustained rate).",
+                    (d, v) -> d.rateRefill = positiveNumber(v)),
+            s("rate_limit.control_capacity", RateLimitConfig.DEFAULT_CONTROL_CAPACITY,
+                    "WebSocket ping and pong frames a connection may send in a burst; pings beyond are not "
+                            + "answered. 0: no control-frame limit.", (d, v) -> d.controlCapacity = integer(v)),
+            s("rate_limit.control_refill", "2",
+                    "Control frames per second added back to each connection's budget.",
+                    (d, v) -> d.controlRefill = positiveNumber(v)),
+            s("rate_limit.max_violations", RateLimitConfig.DEFAULT_MAX_VIOLATIONS,
+                    "Messages and control frames over budget tolerated within rate_limit.violation_window; one more "
+                            + "closes the connection with 1008.", (d, v) -> d.maxViolations = integer(v)),
+            s("rate_limit.violation_window", "10s", "The window rate_limit.max_violations is counted in.",
+                    (d, v) -> d.violationWindow = duration(v)),
             s("drain.high_water", DrainConfig.DEFAULT_HIGH_WATER_EVENTS,
                     "Pending inbound events above which the server stops reading sockets.",
                     (d, v) -> d.drainHighWater = integer(v)),
@@ -346,6 +376,20 @@ public final class Settings {
             throw new IllegalArgumentException(port + " (expected: 1-65535, or 0 to serve the API on the main port)");
         }
         return port == 0 ? ServerConfig.NO_API_PORT : port;
+    }
+
+    /** A number above 0, such as {@code 20} or {@code 0.5}. */
+    static double positiveNumber(String v) {
+        double value;
+        try {
+            value = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a number (expected: > 0, such as 20 or 0.5)", e);
+        }
+        if (!(value > 0 && Double.isFinite(value))) {
+            throw new IllegalArgumentException(v + " (expected: > 0, such as 20 or 0.5)");
+        }
+        return value;
     }
 
     /** A ratio: a number from 0 to 1. */

@@ -175,6 +175,21 @@ public final class FanwireMetrics implements MeterBinder, AutoCloseable {
                 .description("Heap in use after the last collection over the maximum heap")
                 .register(registry));
 
+        // Abuse limits, token lifetime, key sets
+        counter("fanwire.rate_limited.messages", s.rateLimitedMessages,
+                "Messages refused because their connection was over its message budget");
+        counter("fanwire.rate_limit.warnings", s.rateLimitWarnings, "rate_limit_warning messages sent");
+        counter("fanwire.control_frames.refused", s.controlFramesRefused,
+                "Control frames over their connection's budget (pings left unanswered)");
+        labelled("fanwire.abuse.closes", s.abuseCloses, label -> Tags.of("reason", label),
+                "Connections closed with 1008 for abuse, by reason");
+        labelled("fanwire.token.refreshes", s.tokenRefreshes, label -> Tags.of("result", label),
+                "Token refresh requests, by result (ok or the rejection reason)");
+        counter("fanwire.token.expiry_closes", s.tokenExpiryCloses,
+                "Connections closed with 4401 because their token expired without a refresh");
+        labelled("fanwire.jwks.fetches", s.jwksFetches, label -> Tags.of("result", label),
+                "Key set (JWKS) fetches, by result");
+
         // Server API
         labelled("fanwire.api.requests", s.apiRequests, FanwireMetrics::routeAndStatus,
                 "Server API requests, by route and answered HTTP status");

@@ -61,6 +61,22 @@ public final class ServerStats {
     /** Subscribe or publish requests refused, by error code. */
     public final Labelled pubsubRejections = new Labelled();
 
+    // Abuse limits and token lifetime (docs/PROTOCOL.md §4.8, §6.2)
+    /** Messages refused because their connection was over its message budget (answered RATE_LIMITED, or closed). */
+    public final LongAdder rateLimitedMessages = new LongAdder();
+    /** {@code rate_limit_warning}s sent. */
+    public final LongAdder rateLimitWarnings = new LongAdder();
+    /** Control frames (pings, pongs) over their connection's budget: pings left unanswered. */
+    public final LongAdder controlFramesRefused = new LongAdder();
+    /** Connections closed with 1008 for abuse, by what they abused: {@code message_rate}, {@code control_rate}. */
+    public final Labelled abuseCloses = new Labelled();
+    /** {@code refresh} requests by outcome: {@code ok}, or the rejection reason ({@code expired}, {@code wrong_subject}, ...). */
+    public final Labelled tokenRefreshes = new Labelled();
+    /** Connections closed with 4401 because their token expired without a refresh. */
+    public final LongAdder tokenExpiryCloses = new LongAdder();
+    /** Key set (JWKS) fetches by outcome: {@code ok}, {@code failed}. */
+    public final Labelled jwksFetches = new Labelled();
+
     /**
      * Server API requests ({@code /api/*}), by route and answered HTTP status: {@code publish_200},
      * {@code history_400}, {@code unknown_404}. Routes are the API's own names, never the requested path.
@@ -196,8 +212,18 @@ public final class ServerStats {
         pubsub.put("presence_drops", presenceDrops.sum());
         pubsub.put("rejections", pubsubRejections.snapshot());
 
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("rate_limited_messages", rateLimitedMessages.sum());
+        limits.put("rate_limit_warnings", rateLimitWarnings.sum());
+        limits.put("control_frames_refused", controlFramesRefused.sum());
+        limits.put("abuse_closes", abuseCloses.snapshot());
+        limits.put("token_refreshes", tokenRefreshes.snapshot());
+        limits.put("token_expiry_closes", tokenExpiryCloses.sum());
+        limits.put("jwks_fetches", jwksFetches.snapshot());
+
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("connections", connections);
+        out.put("limits", limits);
         out.put("pubsub", pubsub);
         out.put("messages", messages);
         out.put("events", events);

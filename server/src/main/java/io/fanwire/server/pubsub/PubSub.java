@@ -242,6 +242,28 @@ public final class PubSub implements Broker.PublicationListener {
         session.send(new SubscriptionUpdate(ok, List.of(), Map.of(), request.correlationId()));
     }
 
+    /**
+     * The connection's token was refreshed: its ACL is rebuilt from the new claims, and subscriptions the new ACL
+     * no longer allows end. The client is told in a {@code subscription_update} that lists them in
+     * {@code failed_topics} with {@code FORBIDDEN}. Event loop only.
+     */
+    public void aclChanged(Session session) {
+        if (!session.hasSubscriptions()) {
+            return;
+        }
+        TopicAcl acl = acl(session);
+        List<TopicFailure> ended = new ArrayList<>();
+        for (Map.Entry<String, Object> e : new ArrayList<>(session.subscriptions().entrySet())) {
+            if (!acl.maySubscribe(e.getKey())) {
+                remove((Subscriber) e.getValue());
+                ended.add(reject(e.getKey(), ErrorCode.FORBIDDEN, "unsubscribed: the refreshed token does not allow this topic"));
+            }
+        }
+        if (!ended.isEmpty()) {
+            session.send(new SubscriptionUpdate(List.of(), ended, Map.of(), null));
+        }
+    }
+
     /** Ends every subscription of a closed connection. */
     public void unsubscribeAll(Session session) {
         if (!session.hasSubscriptions()) {
@@ -911,7 +933,7 @@ public final class PubSub implements Broker.PublicationListener {
     private TopicAcl acl(Session session) {
         TopicAcl acl = (TopicAcl) session.acl();
         if (acl == null) {
-            acl = TopicAcl.fromClaims(session.info().claims(), config.subscribeByDefault(), config.publishByDefault());
+            acl = TopicAcl.fromClaims(session.claims(), config.subscribeByDefault(), config.publishByDefault());
             session.acl(acl);
         }
         return acl;

@@ -15,7 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Ticker;
 
 /**
- * Server pings and idle timeouts for every connection, driven by one periodic task per event loop that
+ * Server pings, idle timeouts and token expiry (docs/PROTOCOL.md §4.8) for every connection, driven by one periodic task per event loop that
  * walks that loop's connections, instead of a scheduled task (or an idle-state handler timer) per
  * connection. Time is read from the event loop's {@link Ticker}, the clock its scheduled tasks run on
  * ({@link System#nanoTime()} on a real loop), so that a test can drive both with an embedded channel.
@@ -116,7 +116,7 @@ public final class Heartbeat {
             // Backwards, so that a removal (swap with the last) never skips a session.
             for (int i = size - 1; i >= 0; i--) {
                 Session s = sessions[i];
-                if (s == null || s.closing) {
+                if (s == null || s.closing || s.checkToken(now)) {
                     continue;
                 }
                 if (s.pausedByApplication()) {

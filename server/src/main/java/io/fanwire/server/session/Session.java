@@ -22,7 +22,6 @@ public final class Session implements EventSource {
 
     private final ConnectionInfo info;
     private final Channel channel;
-    private final java.time.Instant tokenExpiresAt;
 
     /** Per-connection diagnostic counter of outbound messages ({@code seq}). Event loop only. */
     long seq;
@@ -50,10 +49,26 @@ public final class Session implements EventSource {
     /** The connection's topic ACL, owned by the pub/sub engine; built on first use. Event loop only. */
     private Object acl;
 
+    // Abuse limits and token lifetime (docs/PROTOCOL.md §4.8, §6.2). Event loop only, except where noted.
+    /** The connection's message and control-frame budgets; set when the connection starts. */
+    InboundLimiter limiter;
+    /** The current token's {@code exp}, replaced by a refresh; {@code null} without authentication. Any thread. */
+    private volatile java.time.Instant tokenExpiresAt;
+    /** The current token's claims, replaced by a refresh. */
+    private java.util.Map<String, Object> claims;
+    /** Whether the token's lifetime is watched; when {@code token_expiring} is due, and when the token is dead. */
+    private boolean tokenWatched;
+    private boolean tokenWarningPending;
+    private long tokenWarningNanos;
+    private long tokenDeadlineNanos;
+    /** Set when the connection was closed because its token expired. */
+    boolean tokenExpired;
+
     Session(ConnectionInfo info, Channel channel, java.time.Instant tokenExpiresAt) {
         this.info = Objects.requireNonNull(info, "info");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.tokenExpiresAt = tokenExpiresAt;
+        this.claims = info.claims();
     }
 
     /** What the application knows about this connection. */
@@ -66,10 +81,62 @@ public final class Session implements EventSource {
         return channel;
     }
 
-    /** When the token this connection authenticated with expires, or {@code null} without authentication. */
+    /**
+     * When the connection's token expires: the one it authenticated with, or the last one it refreshed with;
+     * {@code null} without authentication.
+     */
     public java.time.Instant tokenExpiresAt() {
         return tokenExpiresAt;
     }
+
+    /** The claims of the connection's current token (those of {@link #info()}, until a refresh). Event loop only. */
+    public java.util.Map<String, Object> claims() {
+        return claims;
+    }
+
+    /**
+     * Takes a refreshed token: its expiry and claims from now on, and no ACL until the pub/sub engine builds one
+     * from them. Event loop only.
+     */
+    void refreshToken(java.time.Instant expiresAt, java.util.Map<String, Object> claims) {
+        this.tokenExpiresAt = expiresAt;
+        this.claims = java.util.Map.copyOf(claims);
+        this.acl = null;
+    }
+
+    /**
+     * Watches the current token: {@code token_expiring} is due at {@code warningNanos} and the connection closes
+     * at {@code deadlineNanos} (event loop ticker times). Event loop only.
+     */
+    void watchToken(long warningNanos, long deadlineNanos) {
+        tokenWatched = true;
+        tokenWarningPending = true;
+        tokenWarningNanos = warningNanos;
+        tokenDeadlineNanos = deadlineNanos;
+    }
+
+    /**
+     * Sends {@code token_expiring} once it is due, and closes with 4401 once the token is dead. Called by the
+     * heartbeat's sweep; true when it closed the connection. Event loop only.
+     */
+    boolean checkToken(long now) {
+        if (!tokenWatched) {
+            return false;
+        }
+        if (now - tokenDeadlineNanos >= 0) {
+            tokenWatched = false;
+            tokenExpired = true;
+            close0(CloseCodes.AUTH_FAILED, "token expired");
+            return true;
+        }
+        if (tokenWarningPending && now - tokenWarningNanos >= 0) {
+            tokenWarningPending = false;
+            send(new io.fanwire.common.protocol.ServerMessage.TokenExpiring(
+                    io.fanwire.common.protocol.Timestamps.format(tokenExpiresAt)));
+        }
+        return false;
+    }
+
 
     /** The connection's outbound encoding. */
     public WireFormat format() {
@@ -99,13 +166,30 @@ public final class Session implements EventSource {
     }
 
     private void close0(int code, String reason) {
+        close0(code, reason, false);
+    }
+
+    /**
+     * Closes with {@code code} like {@link #close}, but leaves the TCP connection open until the client answers the
+     * close frame (or the grace period ends), reading and discarding what it still sends. For a client that is
+     * still writing (a flood): closing the socket on unread data would reset the connection, and the client would
+     * never see the close code. Event loop only.
+     */
+    void closeAwaitingPeer(int code, String reason) {
+        close0(code, reason, true);
+    }
+
+    private void close0(int code, String reason, boolean awaitPeer) {
         if (closing || !channel.isActive()) {
             return;
         }
         closing = true;
         closeCode = code;
         closeReason = SessionHandler.closeReason(reason);
-        channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason)).addListener(ChannelFutureListener.CLOSE);
+        io.netty.channel.ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason));
+        if (!awaitPeer) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
         // A client that reads nothing never lets the close frame out (it waits behind everything unread), and
         // one that never answers it keeps the connection: either way the TCP connection goes after a grace period.
         channel.eventLoop().schedule(() -> {

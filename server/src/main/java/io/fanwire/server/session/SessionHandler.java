@@ -7,6 +7,9 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.fanwire.common.jwt.JwtVerifier;
+import io.fanwire.common.jwt.TokenRejectedException;
+import io.fanwire.common.jwt.VerifiedToken;
 import io.fanwire.common.protocol.ApplicationMessage;
 import io.fanwire.common.protocol.ClientMessage;
 import io.fanwire.common.protocol.ClientMessage.ClientHello;
@@ -19,6 +22,8 @@ import io.fanwire.common.protocol.Features;
 import io.fanwire.common.protocol.ProtocolException;
 import io.fanwire.common.protocol.ServerMessage.ErrorMessage;
 import io.fanwire.common.protocol.ServerMessage.Limits;
+import io.fanwire.common.protocol.ServerMessage.RateLimitWarning;
+import io.fanwire.common.protocol.ServerMessage.RefreshOk;
 import io.fanwire.common.protocol.ServerMessage.ServerHello;
 import io.fanwire.common.protocol.ServerMessage.ServerPong;
 import io.fanwire.common.protocol.ServerMessage.ServerReady;
@@ -72,6 +77,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                                          Instant tokenExpiresAt) {
         ServerConfig config = services.config();
         Session session = new Session(info, pipeline.channel(), tokenExpiresAt);
+        // Before any frame can be read: the budgets apply from the first one.
+        session.limiter = new InboundLimiter(config.rateLimit(), pipeline.channel().eventLoop().ticker().nanoTime());
         SessionHandler handler = new SessionHandler(services, session);
         pipeline.addLast(PipelineNames.WS_UTF8, new Utf8FrameValidator(true));
         pipeline.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()));
@@ -95,6 +102,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         started = true;
+        watchToken(session.channel().eventLoop().ticker().nanoTime());
         services.registry().add(session);
         services.heartbeat().register(session);
         services.stats().connectionsAccepted.increment();
@@ -112,16 +120,21 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // The event loop's clock, which the heartbeat reads too.
-        session.lastActivityNanos = ctx.executor().ticker().nanoTime();
+        long now = ctx.executor().ticker().nanoTime();
+        session.lastActivityNanos = now;
         try {
             if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-                onMessage(frame.content(), frame instanceof TextWebSocketFrame);
+                onMessage(frame.content(), frame instanceof TextWebSocketFrame, now);
             } else if (frame instanceof PingWebSocketFrame) {
-                ctx.write(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+                if (admitControlFrame(now)) {
+                    ctx.write(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+                }
             } else if (frame instanceof CloseWebSocketFrame close) {
                 onClose(ctx, close);
+            } else if (frame instanceof PongWebSocketFrame) {
+                // Activity, and a control frame: a pong flood costs the same reads as a ping flood.
+                admitControlFrame(now);
             }
-            // Pong frames only count as activity.
         } finally {
             ReferenceCountUtil.release(frame);
         }
@@ -133,10 +146,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private void onMessage(ByteBuf content, boolean text) {
+    private void onMessage(ByteBuf content, boolean text, long now) {
         services.stats().messagesIn.increment();
         services.stats().bytesIn.add(content.readableBytes());
-        if (session.closing) {
+        if (session.closing || !admitMessage(now)) {
             return;
         }
         Envelope envelope;
@@ -156,9 +169,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         switch (message) {
             case ClientPing ping -> {
-                long now = System.currentTimeMillis();
-                long latency = ping.timestamp() >= 0 ? now - ping.timestamp() : 0;
-                ServerPong pong = new ServerPong(ping.timestamp(), now, latency);
+                long wallMillis = System.currentTimeMillis();
+                long latency = ping.timestamp() >= 0 ? wallMillis - ping.timestamp() : 0;
+                ServerPong pong = new ServerPong(ping.timestamp(), wallMillis, latency);
                 session.write(ping.correlationId() == null ? pong
                         : new ApplicationMessage(pong.toEnvelope().withCorrelationId(ping.correlationId())));
             }
@@ -169,6 +182,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case ClientMessage.Subscription subscription -> services.pubsub().subscribe(session, subscription, true);
             case ClientMessage.Publish publish -> services.pubsub().publish(session, publish);
             case ClientMessage.PresenceQuery query -> services.pubsub().presence(session, query);
+            case ClientMessage.Refresh refresh -> onRefresh(refresh);
             case ApplicationMessage app -> {
                 byte[] raw = ByteBufUtil.getBytes(content);
                 InboundEvent.Message event = new InboundEvent.Message(session.info(), app.envelope(), raw);
@@ -196,9 +210,123 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.protocolVersion = Math.min(hello.protocolVersion(), Envelope.PROTOCOL_VERSION);
         Instant expires = session.tokenExpiresAt();
         session.write(new ServerHello(services.serverVersion(), session.protocolVersion, granted,
-                new Limits(config.maxMessageBytes(), 0, 0), config.pingInterval().toMillis(),
+                new Limits(config.maxMessageBytes(), config.rateLimit().messageCapacity(),
+                        config.rateLimit().limitsMessages() ? config.rateLimit().messageRefillPerSecond() : 0),
+                config.pingInterval().toMillis(),
                 session.info().id().toString(), Timestamps.format(System.currentTimeMillis()),
                 expires == null ? null : Timestamps.format(expires), null));
+    }
+
+    /**
+     * Spends a message token (docs/PROTOCOL.md §6.2). A message over the budget is answered {@code RATE_LIMITED}
+     * without being decoded, so it has no {@code cid}; too many of those close the connection with 1008.
+     */
+    private boolean admitMessage(long now) {
+        InboundLimiter limiter = session.limiter;
+        return switch (limiter.tryMessage(now)) {
+            case ACCEPT -> true;
+            case ACCEPT_AND_WARN -> {
+                services.stats().rateLimitWarnings.increment();
+                session.write(new RateLimitWarning(roundMillis(limiter.currentRate(now)),
+                        services.config().rateLimit().messageCapacity(), limiter.remainingMessages(),
+                        roundMillis(limiter.secondsUntilFull())));
+                yield true;
+            }
+            case REJECT -> {
+                services.stats().rateLimitedMessages.increment();
+                services.stats().protocolErrors.increment(ErrorCode.RATE_LIMITED.name());
+                session.write(new ErrorMessage(ErrorCode.RATE_LIMITED.name(),
+                        "over the message rate limit: message not processed", true,
+                        roundMillis(limiter.secondsUntilNextMessage()), null));
+                yield false;
+            }
+            case CLOSE -> {
+                services.stats().rateLimitedMessages.increment();
+                closeForAbuse("message_rate", "message rate limit exceeded");
+                yield false;
+            }
+        };
+    }
+
+    /** Spends a control-frame token; false when the frame is over budget (a ping then goes unanswered). */
+    private boolean admitControlFrame(long now) {
+        if (session.closing) {
+            return false;
+        }
+        if (session.limiter.tryControlFrame(now)) {
+            return true;
+        }
+        services.stats().controlFramesRefused.increment();
+        if (session.limiter.overViolationLimit()) {
+            closeForAbuse("control_rate", "control frame rate limit exceeded");
+        }
+        return false;
+    }
+
+    private void closeForAbuse(String label, String reason) {
+        services.stats().abuseCloses.increment(label);
+        LOG.debug("{}: closing with 1008: {}", session, reason);
+        session.channel().flush();
+        session.closeAwaitingPeer(CloseCodes.POLICY_VIOLATION, reason);
+    }
+
+    private static double roundMillis(double seconds) {
+        return Math.ceil(seconds * 1000) / 1000;
+    }
+
+    /** Watches the connection's current token: {@code token_expiring}, then 4401 (docs/PROTOCOL.md §4.8). */
+    private void watchToken(long now) {
+        Instant expires = session.tokenExpiresAt();
+        if (expires == null || !services.config().auth().required()) {
+            return;
+        }
+        ServerConfig.AuthConfig auth = services.config().auth();
+        long untilExpiry = nanosUntil(expires);
+        session.watchToken(now + untilExpiry - Math.min(untilExpiry, auth.tokenExpiryWarning().toNanos()),
+                now + untilExpiry + auth.jwt().leeway().toNanos());
+    }
+
+    /** Nanoseconds from now to {@code instant} (0 when past), capped so that ticker arithmetic never overflows. */
+    private static long nanosUntil(Instant instant) {
+        long millis = instant.toEpochMilli() - System.currentTimeMillis();
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.clamp(millis, 0, 100L * 365 * 86_400_000));
+    }
+
+    /**
+     * A new token for the connection: it must pass every handshake check and name the same user. The connection
+     * then lives by the new token's {@code exp} and topic ACL. A refused refresh changes nothing: the connection
+     * stays until its current token expires.
+     */
+    private void onRefresh(ClientMessage.Refresh refresh) {
+        JwtVerifier verifier = services.verifier();
+        if (verifier == null) {
+            refuseRefresh("disabled", "authentication is off: there is no token to refresh", refresh.correlationId());
+            return;
+        }
+        VerifiedToken token;
+        try {
+            token = verifier.verify(refresh.token());
+        } catch (TokenRejectedException e) {
+            refuseRefresh(e.reason().label(), "invalid token: " + e.getMessage(), refresh.correlationId());
+            return;
+        }
+        if (!token.subject().equals(session.info().userId())) {
+            refuseRefresh("wrong_subject", "the token is for another user (sub must stay the same)",
+                    refresh.correlationId());
+            return;
+        }
+        session.refreshToken(token.expiresAt(), token.claims());
+        watchToken(session.channel().eventLoop().ticker().nanoTime());
+        services.stats().tokenRefreshes.increment("ok");
+        session.write(new RefreshOk(Timestamps.format(token.expiresAt()), refresh.correlationId()));
+        services.pubsub().aclChanged(session);
+    }
+
+    private void refuseRefresh(String label, String message, String correlationId) {
+        services.stats().tokenRefreshes.increment(label);
+        services.stats().protocolErrors.increment(ErrorCode.AUTH_FAILED.name());
+        LOG.debug("{}: refresh refused: {}", session, message);
+        session.write(ErrorMessage.of(ErrorCode.AUTH_FAILED, message, correlationId));
     }
 
     private void reject(ProtocolException e, String correlationId) {
@@ -249,6 +377,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             services.heartbeat().unregister(session);
             services.pubsub().unsubscribeAll(session);
             services.stats().connectionsActive.decrementAndGet();
+            if (session.tokenExpired) {
+                services.stats().tokenExpiryCloses.increment();
+            }
             services.stats().disconnects.increment(CloseCodes.name(session.closeCode));
             services.sink().offer(new InboundEvent.Disconnected(session.info(), session.closeCode,
                     session.closeReason), session);

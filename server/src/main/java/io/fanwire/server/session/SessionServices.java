@@ -3,6 +3,7 @@ package io.fanwire.server.session;
 import java.util.Objects;
 
 import io.fanwire.common.codec.FrameCodec;
+import io.fanwire.common.jwt.JwtVerifier;
 import io.fanwire.common.protocol.Features;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.drain.EventSink;
@@ -21,10 +22,11 @@ import io.fanwire.server.pubsub.PubSub;
  * @param serverVersion reported in {@code server_hello}
  * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
  * @param pubsub the publish/subscribe engine
+ * @param verifier checks the tokens of {@code refresh}, or {@code null} when authentication is disabled
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                               EventSink sink, ServerStats stats, String serverVersion, Features features,
-                              PubSub pubsub) {
+                              PubSub pubsub, JwtVerifier verifier) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -36,5 +38,14 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(pubsub, "pubsub");
+        if (config.auth().required() && verifier == null) {
+            throw new IllegalArgumentException("verifier: null (expected: a verifier when authentication is required)");
+        }
+    }
+
+    /** Without a verifier: for configurations with authentication disabled, where there is nothing to refresh. */
+    public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                           EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub) {
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, null);
     }
 }

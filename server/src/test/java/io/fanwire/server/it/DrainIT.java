@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.ServerConfig.DrainConfig;
+import io.fanwire.server.ServerConfig.RateLimitConfig;
 import io.fanwire.server.drain.InboundEvent;
 import io.fanwire.server.testing.JdkWsClient;
 import io.fanwire.server.testing.TestServers;
@@ -32,7 +33,7 @@ class DrainIT {
     void eventsArriveInBatchesInOrderPerConnection() throws Exception {
         int clients = 4;
         int perClient = 200;
-        try (FanwireServer server = TestServers.start()) {
+        try (FanwireServer server = TestServers.start(c -> c.rateLimit(RateLimitConfig.UNLIMITED))) {
             List<JdkWsClient> connections = new ArrayList<>();
             try {
                 for (int c = 0; c < clients; c++) {
@@ -91,7 +92,8 @@ class DrainIT {
     @Test
     void aSlowDrainConsumerPausesReadsAndLosesNothing() throws Exception {
         int sent = 5_000;
-        try (FanwireServer server = TestServers.start(c -> c.drain(new DrainConfig(64, 16, 1_000_000)));
+        try (FanwireServer server = TestServers.start(c -> c.drain(new DrainConfig(64, 16, 1_000_000))
+                .rateLimit(RateLimitConfig.UNLIMITED));
              JdkWsClient client = JdkWsClient.connect(server.port(), TestServers.token("flood"))) {
             client.nextOfType("server_ready");
             Thread sender = Thread.ofPlatform().name("test-sender").start(() -> {

@@ -57,16 +57,16 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
         io.fanwire.server.pubsub.PubSub pubsub = new io.fanwire.server.pubsub.PubSub(ps, broker, codec,
                 config.jsonFrames(), stats, channel.eventLoop());
         broker.start(pubsub);
+        JwtVerifier verifier = config.auth().required()
+                ? new JwtVerifier(config.auth().jwt(), Clock.systemUTC()) : null;
         SessionServices sessions = new SessionServices(config, codec, registry,
-                heartbeat, queue, stats, SERVER_VERSION, features, pubsub);
+                heartbeat, queue, stats, SERVER_VERSION, features, pubsub, verifier);
         return new EmbeddedServices(config, stats, registry, queue, heartbeat, sessions);
     }
 
     /** The HTTP services: a real authenticator (JWT verification with the config's key) and JSON mapper. */
     public HttpServices http(BooleanSupplier ready, BooleanSupplier accepting, Supplier<Map<String, Object>> info) {
-        JwtVerifier verifier = config.auth().required()
-                ? new JwtVerifier(config.auth().jwt(), Clock.systemUTC()) : null;
-        return new HttpServices(sessions, new Authenticator(config.auth(), verifier), new ObjectMapper(), ready,
+        return new HttpServices(sessions, new Authenticator(config.auth(), sessions.verifier()), new ObjectMapper(), ready,
                 accepting, new io.fanwire.server.http.ApiRoutes(io.fanwire.server.http.ServerApi.infoOnly(info), config, stats));
     }
 

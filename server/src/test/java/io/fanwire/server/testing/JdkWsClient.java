@@ -81,7 +81,12 @@ public final class JdkWsClient implements AutoCloseable {
         }
     }
 
-    /** The next message as JSON (5 s). */
+    /** The next message already received, or {@code null} when there is none. */
+    public Received poll() {
+        return messages.poll();
+    }
+
+        /** The next message as JSON (5 s). */
     public JsonNode nextJson() {
         return next(Duration.ofSeconds(5)).json();
     }
