@@ -30,7 +30,7 @@ final class SampleReports {
 
     /** One scenario, one tier, no checks and no timeline: the least a report can hold. */
     static RunReport minimal() {
-        TierResult tier = new TierResult("10 conns", 10, Map.of(), 5.0, Map.of("sent", 500L, "errors", 0L),
+        TierResult tier = new TierResult("10 conns", 10, Map.of(), 5.0, Map.of("sent", 500L),
                 Map.of("sent_per_s", 100.0), Map.of(), List.of(), null, List.of());
         return new RunReport(RunReport.SCHEMA_VERSION, STARTED, STARTED.plusSeconds(6), environment(), target(),
                 List.of(new ScenarioResult("connect", "Connect", "Connections only.", false, List.of(tier),
@@ -109,7 +109,7 @@ final class SampleReports {
         rates.put(Metric.SENT_PER_S, 112_879.0);
         rates.put(Metric.RECEIVED_PER_S, 112_879.0);
         rates.put(Metric.SERVER_RECEIVED_PER_S, 112_879.0);
-        TierResult tier = new TierResult("100 conns", 100, Map.of("payload_bytes", "64", "encoding", "json"), 10.0,
+        TierResult tier = new TierResult("100 conns", 100, ordered("payload_bytes", "64", "encoding", "json"), 10.0,
                 counters, rates, Map.of(Metric.RTT, latency(1_128_790, 870, 1100, 1390, 2400, 7900)),
                 timeline(10, 100, 112_879, -1, 0), null, List.of());
         return new ScenarioResult("echo", "Echo ping-pong",
@@ -134,7 +134,7 @@ final class SampleReports {
         latencies.put(Metric.DELIVERY, latency(10_000_000, 1200, 2600, 4100, 8800, 15600));
         latencies.put(Metric.DELIVERY_UNCORRECTED, latency(10_000_000, 1150, 2400, 3600, 6100, 12100));
         TierResult tier = new TierResult("1 pub → 1000 subs", 1001,
-                Map.of("payload_bytes", "256", "encoding", "msgpack", "publish_rate", "1000/s"), 10.0, counters,
+                ordered("payload_bytes", "256", "encoding", "msgpack", "publish_rate", "1000/s"), 10.0, counters,
                 rates, latencies, timeline(10, 1001, 1000, (140L << 20), 0),
                 new ServerResources("metrics", 140L << 20, 171L << 20, 60L << 20, 82L << 20, 14.2, 1051),
                 List.of());
@@ -154,6 +154,14 @@ final class SampleReports {
                 timeline(50, 50, 8500, -1, 0), null, List.of());
         return new ScenarioResult("http-publish", "HTTP publish", "POST /api/publish at a constant arrival rate.",
                 false, List.of(tier), List.of());
+    }
+
+    static Map<String, String> ordered(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     /** A distribution shaped like a real one: piecewise linear on HdrHistogram's log percentile axis. */
