@@ -18,7 +18,11 @@ final class Header {
     }
 
     static String when(RunReport report) {
-        return WHEN.format(report.startedAt());
+        return when(report.startedAt());
+    }
+
+    static String when(java.time.Instant instant) {
+        return WHEN.format(instant);
     }
 
     static double runSeconds(RunReport report) {
