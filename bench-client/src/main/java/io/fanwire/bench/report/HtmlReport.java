@@ -23,6 +23,11 @@ public final class HtmlReport {
 
     /** The page, UTF-8. */
     public static String render(RunReport report) {
+        return render(report, null);
+    }
+
+    /** The page with the comparison against a baseline after the checks; {@code baseline} may be null. */
+    public static String render(RunReport report, BaselineComparison baseline) {
         StringBuilder out = new StringBuilder(64 * 1024);
         String verdict = report.checks().isEmpty() ? "" : report.passed() ? " — passed" : " — FAILED";
         out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
@@ -33,6 +38,23 @@ public final class HtmlReport {
                 .append(Html.escape(Header.when(report) + " · " + report.target().url())).append("</p></header>\n");
 
         checks(out, report);
+        if (baseline != null) {
+            out.append("<section class=\"verdict ").append(baseline.regressed() ? "fail" : "pass")
+                    .append(" baseline\"><h2>Compared with the baseline: ").append(Html.escape(baseline.summary()))
+                    .append("</h2>\n");
+            if (!baseline.tiers().isEmpty()) {
+                table(out, baseline.table(), "baseline");
+            }
+            if (!baseline.onlyInBaseline().isEmpty()) {
+                out.append("<p>Only in the baseline: ").append(Html.escape(String.join(", ", baseline.onlyInBaseline())))
+                        .append("</p>");
+            }
+            if (!baseline.onlyInCurrent().isEmpty()) {
+                out.append("<p>New in this run: ").append(Html.escape(String.join(", ", baseline.onlyInCurrent())))
+                        .append("</p>");
+            }
+            out.append("</section>\n");
+        }
         environment(out, report);
         if (report.scenarios().size() > 1) {
             out.append("<nav><strong>Scenarios:</strong>");
@@ -132,8 +154,8 @@ public final class HtmlReport {
             for (int c = 0; c < row.size(); c++) {
                 Table.Column column = table.columns().get(c);
                 String cell = row.get(c);
-                boolean bad = PROBLEM_HEADERS.contains(column.header()) && !cell.equals("0") && !cell.equals("0%")
-                        && !cell.equals(Figures.ABSENT);
+                boolean bad = cell.equals("REGRESSED") || PROBLEM_HEADERS.contains(column.header())
+                        && !cell.equals("0") && !cell.equals("0%") && !cell.equals(Figures.ABSENT);
                 String cls = (column.numeric() ? "n" : "") + (bad ? (column.numeric() ? " bad" : "bad") : "");
                 out.append(cls.isEmpty() ? "<td>" : "<td class=\"" + cls + "\">").append(Html.escape(cell)).append("</td>");
             }

@@ -13,6 +13,11 @@ public final class MarkdownReport {
 
     /** The report as Markdown; headings start at level 2 so that it can go under a document's own title. */
     public static String render(RunReport report) {
+        return render(report, null);
+    }
+
+    /** The report with the comparison against a baseline after the checks; {@code baseline} may be null. */
+    public static String render(RunReport report, BaselineComparison baseline) {
         StringBuilder out = new StringBuilder();
         out.append("## Fanwire bench run, ").append(Header.when(report)).append("\n\n");
         out.append("| | |\n|---|---|\n");
@@ -26,6 +31,9 @@ public final class MarkdownReport {
             out.append("**").append(report.passed() ? "Passed" : "Failed").append(":** ")
                     .append(ScenarioTables.checksSummary(report.checks())).append("\n\n");
             out.append(ScenarioTables.checks(report.checks()).toMarkdown()).append('\n');
+        }
+        if (baseline != null) {
+            out.append(baseline.toMarkdown()).append('\n');
         }
 
         for (ScenarioResult scenario : report.scenarios()) {

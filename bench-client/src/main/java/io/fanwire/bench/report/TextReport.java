@@ -14,6 +14,11 @@ public final class TextReport {
 
     /** The report as plain UTF-8 text, lines at most as wide as the widest table. */
     public static String render(RunReport report) {
+        return render(report, null);
+    }
+
+    /** The report with the comparison against a baseline before the checks; {@code baseline} may be null. */
+    public static String render(RunReport report, BaselineComparison baseline) {
         StringBuilder out = new StringBuilder();
         out.append("Fanwire bench report\n");
         Map<String, String> header = Header.lines(report);
@@ -53,6 +58,9 @@ public final class TextReport {
         }
 
         out.append('\n');
+        if (baseline != null) {
+            out.append(baseline.toText()).append('\n');
+        }
         if (!report.checks().isEmpty()) {
             out.append("Checks\n").append(ScenarioTables.checks(report.checks()).toText("  "));
         }
