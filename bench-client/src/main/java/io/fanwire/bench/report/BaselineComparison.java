@@ -134,12 +134,44 @@ public record BaselineComparison(java.time.Instant baselineStartedAt, double tol
                 + " against the baseline of " + Header.when(baselineStartedAt);
     }
 
-    /** The comparison as a table: tier, metric, before, after, change, change %, verdict. */
+    /** Changes a reader always sees: each tier's headline rate and its headline latency's p50 and p99. */
+    static boolean headline(TierDelta tier, Change change) {
+        List<String> rates = tier.changes().stream().filter(c -> c.kind() == Kind.RATE).map(Change::metric).toList();
+        String rate = TierFigures.PRIMARY_RATES.stream().filter(rates::contains).findFirst()
+                .orElse(rates.isEmpty() ? "" : rates.getFirst());
+        List<String> latencies = tier.changes().stream().filter(c -> c.kind() == Kind.LATENCY)
+                .map(c -> c.metric().substring(0, c.metric().indexOf('.'))).distinct().toList();
+        String latency = TierFigures.PRIMARY_LATENCIES.stream().filter(latencies::contains).findFirst()
+                .orElse(latencies.isEmpty() ? "" : latencies.getFirst());
+        return change.metric().equals(rate) || change.metric().equals(latency + ".p50")
+                || change.metric().equals(latency + ".p99");
+    }
+
+    /** How many changes the table leaves out: neither headline nor beyond the tolerance. */
+    int hidden() {
+        int hidden = 0;
+        for (TierDelta tier : tiers) {
+            for (Change change : tier.changes()) {
+                if (change.verdict() == Verdict.UNCHANGED && !headline(tier, change)) {
+                    hidden++;
+                }
+            }
+        }
+        return hidden;
+    }
+
+    /**
+     * The comparison as a table: tier, metric, before, after, change, change %, verdict. It shows each tier's
+     * headline metrics and every change beyond the tolerance; the rest are within the noise.
+     */
     Table table() {
         Table table = new Table(List.of(Column.text("Tier"), Column.text("Metric"), Column.number("Before"),
                 Column.number("After"), Column.number("Change"), Column.number("Change %"), Column.text("")));
         for (TierDelta tier : tiers) {
             for (Change change : tier.changes()) {
+                if (change.verdict() == Verdict.UNCHANGED && !headline(tier, change)) {
+                    continue;
+                }
                 DoubleFunction<String> format = formatter(change.kind());
                 double delta = change.delta();
                 String sign = delta > 0 ? "+" : delta < 0 ? "-" : "±";
@@ -177,7 +209,17 @@ public record BaselineComparison(java.time.Instant baselineStartedAt, double tol
         return out.toString();
     }
 
+    /** {@code 48 other metrics changed by less than 10% (not shown)}, or empty. */
+    String hiddenNote() {
+        int hidden = hidden();
+        return hidden == 0 ? "" : hidden + " other metric" + (hidden == 1 ? "" : "s") + " changed by less than "
+                + Figures.plain(tolerancePercent) + "% (not shown)";
+    }
+
     private void unmatched(StringBuilder out, String prefix) {
+        if (!hiddenNote().isEmpty()) {
+            out.append(prefix).append(hiddenNote()).append('\n');
+        }
         if (!onlyInBaseline.isEmpty()) {
             out.append(prefix).append("Only in the baseline: ").append(String.join(", ", onlyInBaseline)).append('\n');
         }

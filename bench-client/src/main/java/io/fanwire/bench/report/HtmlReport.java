@@ -45,6 +45,9 @@ public final class HtmlReport {
             if (!baseline.tiers().isEmpty()) {
                 table(out, baseline.table(), "baseline");
             }
+            if (!baseline.hiddenNote().isEmpty()) {
+                out.append("<p>").append(Html.escape(baseline.hiddenNote())).append("</p>");
+            }
             if (!baseline.onlyInBaseline().isEmpty()) {
                 out.append("<p>Only in the baseline: ").append(Html.escape(String.join(", ", baseline.onlyInBaseline())))
                         .append("</p>");

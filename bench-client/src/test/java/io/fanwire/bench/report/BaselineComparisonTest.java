@@ -3,10 +3,7 @@ package io.fanwire.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +13,7 @@ import io.fanwire.bench.report.BaselineComparison.Verdict;
 class BaselineComparisonTest {
 
     private final RunReport baseline = SampleReports.realistic();
-    private final RunReport current = slowerAt1000Conns(baseline);
+    private final RunReport current = SampleReports.slowerAt1000Conns(baseline);
 
     @Test
     void comparingARunWithItselfFindsNoChange() {
@@ -67,41 +64,5 @@ class BaselineComparisonTest {
         assertThat(markdown).startsWith("### Compared with the baseline\n\n**Regressed:** 3 regressions beyond 10%")
                 .contains("| Tier | Metric | Before | After | Change | Change % |  |\n|---|---|---:|---:|---:|---:|---|\n")
                 .contains("| ping-latency/1000 conns | RTT p99 | 2.37 ms | 3.56 ms | +1.19 ms | +50.0% | REGRESSED |");
-    }
-
-    /** The same run, but at 1000 connections: throughput -20 %, p50 +5 %, p99 +50 %, p99.9 -20 %, 2 errors. */
-    private static RunReport slowerAt1000Conns(RunReport report) {
-        List<ScenarioResult> scenarios = new ArrayList<>();
-        for (ScenarioResult s : report.scenarios()) {
-            if (s.scenario().equals("http-publish")) {
-                continue;
-            }
-            List<TierResult> tiers = new ArrayList<>();
-            for (TierResult t : s.tiers()) {
-                if (s.scenario().equals("ping-latency") && t.label().equals("1000 conns")) {
-                    Map<String, Double> rates = new LinkedHashMap<>(t.rates());
-                    rates.put(Metric.SERVER_RECEIVED_PER_S, 8_000.0);
-                    Map<String, Long> counters = new LinkedHashMap<>(t.counters());
-                    counters.put(Metric.ERRORS, 2L);
-                    Map<String, LatencySummary> latencies = new LinkedHashMap<>(t.latencies());
-                    LatencySummary r = t.latencies().get(Metric.RTT);
-                    latencies.put(Metric.RTT, new LatencySummary(r.count(), r.minMicros(), r.meanMicros(),
-                            r.p50Micros() * 1.05, r.p90Micros(), r.p95Micros(), r.p99Micros() * 1.5,
-                            r.p999Micros() * 0.8, r.maxMicros(), r.distribution()));
-                    tiers.add(new TierResult(t.label(), t.connections(), t.parameters(), t.durationSeconds(), counters,
-                            rates, latencies, t.timeline(), t.server(), t.notes()));
-                } else {
-                    tiers.add(t);
-                }
-            }
-            if (s.scenario().equals("ping-latency")) {
-                TierResult last = s.tiers().getLast();
-                tiers.add(new TierResult("10000 conns", 10_000, last.parameters(), 10, last.counters(), last.rates(),
-                        last.latencies(), List.of(), null, List.of()));
-            }
-            scenarios.add(new ScenarioResult(s.scenario(), s.title(), s.measures(), s.closedLoop(), tiers, s.notes()));
-        }
-        return new RunReport(report.schemaVersion(), report.startedAt().plusSeconds(86_400),
-                report.finishedAt().plusSeconds(86_400), report.environment(), report.target(), scenarios, List.of());
     }
 }
