@@ -38,6 +38,12 @@ public final class HtmlReport {
                 .append(Html.escape(Header.when(report) + " · " + report.target().url())).append("</p></header>\n");
 
         checks(out, report);
+        Table summary = ScenarioTables.summary(report.scenarios());
+        if (summary.rows().size() > 1) {
+            out.append("<section class=\"summary\"><h2>Summary</h2>");
+            table(out, summary, "summary");
+            out.append("</section>\n");
+        }
         if (baseline != null) {
             out.append("<section class=\"verdict ").append(baseline.regressed() ? "fail" : "pass")
                     .append(" baseline\"><h2>Compared with the baseline: ").append(Html.escape(baseline.summary()))
@@ -359,6 +365,7 @@ public final class HtmlReport {
             .scroll{overflow-x:auto;margin:10px 0}
             table{border-collapse:collapse;font-variant-numeric:tabular-nums;background:#fff}
             th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+            th{white-space:normal;vertical-align:bottom;min-width:3.5em}
             th{font-weight:600;background:#f3f4f6;font-size:12.5px}
             tbody tr:nth-child(even){background:#fafafa}
             .n{text-align:right}

@@ -32,6 +32,10 @@ public final class MarkdownReport {
                     .append(ScenarioTables.checksSummary(report.checks())).append("\n\n");
             out.append(ScenarioTables.checks(report.checks()).toMarkdown()).append('\n');
         }
+        Table summary = ScenarioTables.summary(report.scenarios());
+        if (summary.rows().size() > 1) {
+            out.append("### Summary\n\n").append(summary.toMarkdown()).append('\n');
+        }
         if (baseline != null) {
             out.append(baseline.toMarkdown()).append('\n');
         }

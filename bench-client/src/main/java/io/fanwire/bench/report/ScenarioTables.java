@@ -188,6 +188,36 @@ final class ScenarioTables {
         return notes;
     }
 
+    /**
+     * One row per tier of every scenario with its headline figures: throughput, latency percentiles, loss and
+     * errors. The table a reader looks at first.
+     */
+    static Table summary(List<ScenarioResult> scenarios) {
+        Table table = new Table(List.of(Column.text("Scenario"), Column.text("Tier"), Column.number("Conns"),
+                Column.number("Time"), Column.number("Throughput"), Column.text("Latency"), Column.number("p50 ms"),
+                Column.number("p99 ms"), Column.number("p99.9 ms"), Column.number("Loss"), Column.number("Errors")));
+        for (ScenarioResult scenario : scenarios) {
+            for (TierResult tier : scenario.tiers()) {
+                String rate = TierFigures.primaryRate(tier)
+                        .map(r -> Figures.rate(tier.rates().get(r)) + " " + Labels.of(r).toLowerCase(java.util.Locale.ROOT))
+                        .orElse(Figures.ABSENT);
+                java.util.Optional<String> latencyName = TierFigures.primaryLatency(tier);
+                LatencySummary latency = latencyName.map(n -> tier.latencies().get(n)).orElse(null);
+                OptionalDouble loss = TierFigures.lossPercent(tier);
+                table.row(List.of(scenario.scenario(), tier.label(), Figures.count(tier.connections()),
+                        Figures.seconds(tier.durationSeconds()), rate,
+                        latencyName.map(n -> Labels.of(n) + (scenario.closedLoop() ? " (closed loop)" : ""))
+                                .orElse(Figures.ABSENT),
+                        latency == null ? Figures.ABSENT : Figures.millis(latency.p50Micros()),
+                        latency == null ? Figures.ABSENT : Figures.millis(latency.p99Micros()),
+                        latency == null ? Figures.ABSENT : Figures.millis(latency.p999Micros()),
+                        loss.isPresent() ? Figures.percent(loss.getAsDouble()) : Figures.ABSENT,
+                        counter(tier, Metric.ERRORS)));
+            }
+        }
+        return table;
+    }
+
     /** The checks: result, expression, scope and the measured value. */
     static Table checks(List<CheckResult> checks) {
         Table table = new Table(List.of(Column.text("Result"), Column.text("Check"), Column.text("Scope"),

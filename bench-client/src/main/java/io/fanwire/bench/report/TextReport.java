@@ -24,6 +24,10 @@ public final class TextReport {
         Map<String, String> header = Header.lines(report);
         int width = header.keySet().stream().mapToInt(String::length).max().orElse(0);
         header.forEach((label, value) -> out.append(pad(label, width)).append("  ").append(value).append('\n'));
+        Table summary = ScenarioTables.summary(report.scenarios());
+        if (summary.rows().size() > 1) {
+            out.append("\nSummary\n").append(summary.toText("  "));
+        }
 
         for (ScenarioResult scenario : report.scenarios()) {
             out.append('\n');
