@@ -92,14 +92,30 @@ public final class HtmlReport {
         out.append("<section class=\"verdict ").append(passed ? "pass" : "fail").append("\"><h2>")
                 .append(passed ? "Passed" : "Failed").append(": ")
                 .append(Html.escape(ScenarioTables.checksSummary(report.checks()))).append("</h2>\n");
+        List<CheckResult> failed = report.checks().stream().filter(c -> !c.passed()).toList();
+        List<CheckResult> ok = report.checks().stream().filter(CheckResult::passed).toList();
+        if (!failed.isEmpty()) {
+            checkTable(out, failed);
+        }
+        if (!ok.isEmpty()) {
+            // passed checks are folded away (a native <details>, no script) so that failures stand out
+            out.append("<details><summary>").append(ok.size()).append(ok.size() == 1 ? " check" : " checks")
+                    .append(" passed</summary>");
+            checkTable(out, ok);
+            out.append("</details>");
+        }
+        out.append("</section>\n");
+    }
+
+    private static void checkTable(StringBuilder out, List<CheckResult> checks) {
         out.append("<table><thead><tr><th>Result</th><th>Check</th><th>Scope</th><th class=\"n\">Actual</th></tr></thead><tbody>");
-        for (CheckResult check : report.checks()) {
+        for (CheckResult check : checks) {
             out.append("<tr><td><span class=\"badge ").append(check.passed() ? "ok\">PASS" : "bad\">FAIL")
                     .append("</span></td><td><code>").append(Html.escape(check.expression())).append("</code></td><td>")
                     .append(Html.escape(check.scope())).append("</td><td class=\"n\">").append(Html.escape(check.actual()))
                     .append("</td></tr>");
         }
-        out.append("</tbody></table></section>\n");
+        out.append("</tbody></table>");
     }
 
     private static void environment(StringBuilder out, RunReport report) {
@@ -386,6 +402,8 @@ public final class HtmlReport {
             circle{opacity:.75}
             circle:hover{opacity:1;stroke:#111;stroke-width:1.5}
             rect:hover{opacity:.8}
+            details{margin-top:8px}
+            summary{cursor:pointer;color:var(--ok);font-weight:600}
             footer{color:var(--muted);font-size:12px;text-align:center;margin-top:8px}
             """;
 }

@@ -202,13 +202,13 @@ public record Threshold(String expression, String scenario, String tier, String 
         };
     }
 
-    /** A value in this threshold's unit as a check shows it: {@code 2.37ms}, {@code 0.0084%}, {@code 3}, {@code 49988/s}. */
+    /** A value in this threshold's unit as a check shows it: {@code 2.37ms}, {@code 0.0084%}, {@code 3}, {@code 49,988/s}. */
     public String format(double value) {
         return switch (kind) {
             case LATENCY -> Figures.sig3(value) + unit;
             case LOSS -> Figures.percent(value);
-            case COUNTER -> Figures.plain(value);
-            case RATE -> (Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%.0f", value) : Figures.sig3(value)) + "/s";
+            case COUNTER -> value == Math.rint(value) ? Figures.count((long) value) : Figures.plain(value);
+            case RATE -> (Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : Figures.sig3(value)) + "/s";
         };
     }
 

@@ -91,15 +91,15 @@ class ThresholdsTest {
                 tuple("ping-latency:loss<0.01%", "ping-latency/1000 conns", "0%", true),
                 tuple("ping-latency:loss<0.01%", "ping-latency/5000 conns", "0.00840%", true),
                 tuple("fanout:gaps==0", "fanout/1 pub → 1000 subs", "0", true),
-                tuple("server_received_per_s>=50000", "ping-latency/100 conns", "1000/s", false),
-                tuple("server_received_per_s>=50000", "ping-latency/1000 conns", "10000/s", false),
-                tuple("server_received_per_s>=50000", "ping-latency/5000 conns", "49999/s", false),
-                tuple("server_received_per_s>=50000", "echo/100 conns", "112879/s", true),
-                tuple("server_received_per_s>=50000", "fanout/1 pub → 1000 subs", "1000/s", false),
+                tuple("server_received_per_s>=50000", "ping-latency/100 conns", "1,000/s", false),
+                tuple("server_received_per_s>=50000", "ping-latency/1000 conns", "10,000/s", false),
+                tuple("server_received_per_s>=50000", "ping-latency/5000 conns", "49,999/s", false),
+                tuple("server_received_per_s>=50000", "echo/100 conns", "112,879/s", true),
+                tuple("server_received_per_s>=50000", "fanout/1 pub → 1000 subs", "1,000/s", false),
                 tuple("rtt_uncorrected.p99<1ms", "ping-latency/100 conns", "0.410ms", true),
                 tuple("rtt_uncorrected.p99<1ms", "ping-latency/1000 conns", "1.07ms", false),
                 tuple("rtt_uncorrected.p99<1ms", "ping-latency/5000 conns", "5.31ms", false),
-                tuple("http-publish:requests_per_s>8k", "http-publish/50 conns", "8500/s", true));
+                tuple("http-publish:requests_per_s>8k", "http-publish/50 conns", "8,500/s", true));
     }
 
     @Test
