@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
  * resource, so that it opens offline and can be mailed or attached to an issue. The markup is also well-formed
  * XML. The checks come first (green or red), then the environment, then per scenario its tables and charts:
  * latency percentile distributions (corrected beside uncorrected, on HdrHistogram's logarithmic percentile
- * axis), throughput and connections over time, per-tier comparisons and the server's memory over time.
+ * axis), throughput and connections over time, per-tier comparisons and the server's memory and CPU over time.
  */
 public final class HtmlReport {
 
@@ -269,6 +269,7 @@ public final class HtmlReport {
         List<double[]> received = new ArrayList<>();
         List<double[]> connections = new ArrayList<>();
         List<double[]> rss = new ArrayList<>();
+        List<double[]> cpu = new ArrayList<>();
         double offset = 0;
         double maxRate = 0;
         double maxConnections = 0;
@@ -288,6 +289,9 @@ public final class HtmlReport {
                 if (s.serverRssBytes() >= 0) {
                     rss.add(new double[] {t, s.serverRssBytes() / (1024.0 * 1024)});
                     maxRss = Math.max(maxRss, s.serverRssBytes() / (1024.0 * 1024));
+                }
+                if (s.serverCpuPercent() >= 0) {
+                    cpu.add(new double[] {t, s.serverCpuPercent()});
                 }
                 end = Math.max(end, s.elapsedSeconds());
             }
@@ -310,6 +314,13 @@ public final class HtmlReport {
                     Svg.Axis.linear("RSS (MiB)", 0, maxRss, Figures::plain),
                     List.of(new Svg.Series("server RSS", rss, Svg.PALETTE.get(3), false)), markers, at,
                     v -> Figures.bytes((long) (v * 1024 * 1024))));
+        }
+        if (!cpu.isEmpty()) {
+            double maxCpu = cpu.stream().mapToDouble(p -> p[1]).max().orElse(100);
+            charts.add(Svg.lineChart("Server CPU over time", time,
+                    Svg.Axis.linear("CPU % (100 = one core)", 0, Math.max(100, maxCpu), Figures::plain),
+                    List.of(new Svg.Series("server CPU", cpu, Svg.PALETTE.get(5), false)), markers, at,
+                    v -> Figures.sig3(v) + "%"));
         }
     }
 

@@ -25,9 +25,9 @@ import org.xml.sax.SAXException;
 
 class HtmlReportTest {
 
-    /** Charts of the sample: ping 3 percentile + throughput + connections + RSS + 2 comparison bars;
-     *  echo 1 + 2; fan-out 1 + 3; http 1 + 2. */
-    static final int SAMPLE_CHARTS = 8 + 3 + 4 + 3;
+    /** Charts of the sample: ping 3 percentile + throughput + connections + RSS + CPU + 2 comparison bars;
+     *  echo 1 + 2; fan-out 1 + 4; http 1 + 2. */
+    static final int SAMPLE_CHARTS = 9 + 3 + 5 + 3;
 
     private final String html = HtmlReport.render(SampleReports.realistic());
 
@@ -45,7 +45,7 @@ class HtmlReportTest {
         Map<String, List<String>> titles = Map.of(
                 "s-ping-latency", List.of("RTT latency by percentile — 100 conns", "RTT latency by percentile — 1000 conns",
                         "RTT latency by percentile — 5000 conns", "Client throughput over time",
-                        "Open connections over time", "Server resident memory over time", "RTT latency by tier",
+                        "Open connections over time", "Server resident memory over time", "Server CPU over time", "RTT latency by tier",
                         "Srv recv/s by tier"),
                 "s-echo", List.of("RTT latency by percentile — 100 conns", "Client throughput over time"),
                 "s-fanout", List.of("Delivery latency by percentile — 1 pub → 1000 subs", "Server resident memory over time"),

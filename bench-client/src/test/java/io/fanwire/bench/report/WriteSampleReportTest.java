@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Writes the sample report in every format, compared with a baseline, for a person to look at:
- * {@code /tmp/fanwire-bench-sample/report.html} after any test run, or run {@link #main} with a directory.
+ * {@code /tmp/fanwire-bench-sample/report.html} after any run of the tests, or run {@link #main} with a directory.
  */
-class WriteSampleReport {
+class WriteSampleReportTest {
 
     static final Path DEFAULT_DIR = Path.of(System.getProperty("java.io.tmpdir"), "fanwire-bench-sample");
 
