@@ -47,12 +47,32 @@ public final class ReportJson {
     private ReportJson() {
     }
 
-    /** The report as an indented JSON document (ends with a newline). */
+    /**
+     * The report as an indented JSON document (ends with a newline).
+     *
+     * @throws IllegalArgumentException when the report holds a number JSON cannot represent (NaN or infinite),
+     *                                  naming where, e.g. {@code /scenarios/0/tiers/1/rates/sent_per_s: NaN}
+     */
     public static String write(RunReport report) {
         try {
-            return MAPPER.writeValueAsString(report) + "\n";
+            JsonNode tree = MAPPER.valueToTree(report);
+            requireFinite(tree, "");
+            return MAPPER.writeValueAsString(tree) + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise the run report", e);
+        }
+    }
+
+    private static void requireFinite(JsonNode node, String pointer) {
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new IllegalArgumentException(pointer + ": " + node.doubleValue() + " (expected: a finite number)");
+        }
+        if (node.isObject()) {
+            node.properties().forEach(e -> requireFinite(e.getValue(), pointer + "/" + e.getKey()));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireFinite(node.get(i), pointer + "/" + i);
+            }
         }
     }
 

@@ -84,6 +84,21 @@ class ReportJsonTest {
     }
 
     @Test
+    void refusesNumbersJsonCannotHoldAndSaysWhere() {
+        RunReport sample = SampleReports.minimal();
+        ScenarioResult scenario = sample.scenarios().getFirst();
+        TierResult tier = scenario.tiers().getFirst();
+        TierResult broken = new TierResult(tier.label(), tier.connections(), tier.parameters(), tier.durationSeconds(),
+                tier.counters(), java.util.Map.of("sent_per_s", Double.NaN), tier.latencies(), tier.timeline(),
+                tier.server(), tier.notes());
+        RunReport report = new RunReport(sample.schemaVersion(), sample.startedAt(), sample.finishedAt(),
+                sample.environment(), sample.target(), List.of(new ScenarioResult(scenario.scenario(), scenario.title(),
+                scenario.measures(), false, List.of(broken), List.of())), List.of());
+        assertThatThrownBy(() -> ReportJson.write(report)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("/scenarios/0/tiers/0/rates/sent_per_s: NaN (expected: a finite number)");
+    }
+
+    @Test
     void ignoresFieldsAddedLater() {
         String json = ReportJson.write(SampleReports.minimal()).replaceFirst("\\{", "{\"addedLater\":true,");
         assertThat(ReportJson.read(json)).isEqualTo(SampleReports.minimal());
