@@ -1,5 +1,6 @@
 package io.fanwire.bench.report;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ import io.fanwire.bench.report.Table.Column;
  * @param onlyInBaseline    {@code scenario/tier} of baseline tiers the current run did not have
  * @param onlyInCurrent     {@code scenario/tier} of current tiers the baseline did not have
  */
-public record BaselineComparison(java.time.Instant baselineStartedAt, double tolerancePercent, List<TierDelta> tiers,
+public record BaselineComparison(Instant baselineStartedAt, double tolerancePercent, List<TierDelta> tiers,
                                  List<String> onlyInBaseline, List<String> onlyInCurrent) {
 
     /** The tolerance when none is given: 10 %. */

@@ -27,7 +27,8 @@ final class Figures {
         }
         double abs = Math.abs(perSecond);
         if (abs < 1_000) {
-            return abs < 10 && perSecond != Math.rint(perSecond) ? sig3(perSecond) : String.format(Locale.ROOT, "%.0f", perSecond);
+            boolean fraction = abs < 10 && perSecond != Math.rint(perSecond);
+            return fraction ? sig3(perSecond) : String.format(Locale.ROOT, "%.0f", perSecond);
         }
         if (abs < 999_500) {
             return sig3(perSecond / 1e3) + "k";
@@ -38,7 +39,7 @@ final class Figures {
         return sig3(perSecond / 1e9) + "G";
     }
 
-    /** Microseconds as milliseconds with three significant digits: {@code 0.910}, {@code 2.37}, {@code 61.0}, {@code 124}. */
+    /** Microseconds as milliseconds, three significant digits: {@code 0.910}, {@code 2.37}, {@code 61.0}, {@code 124}. */
     static String millis(double micros) {
         return sig3(micros / 1000.0);
     }

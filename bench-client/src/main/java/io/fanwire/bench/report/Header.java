@@ -1,6 +1,7 @@
 package io.fanwire.bench.report;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ final class Header {
         return when(report.startedAt());
     }
 
-    static String when(java.time.Instant instant) {
+    static String when(Instant instant) {
         return WHEN.format(instant);
     }
 

@@ -1,6 +1,7 @@
 package io.fanwire.bench.report;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,7 +109,8 @@ public final class HtmlReport {
     }
 
     private static void checkTable(StringBuilder out, List<CheckResult> checks) {
-        out.append("<table><thead><tr><th>Result</th><th>Check</th><th>Scope</th><th class=\"n\">Actual</th></tr></thead><tbody>");
+        out.append("<table><thead><tr><th>Result</th><th>Check</th><th>Scope</th><th class=\"n\">Actual</th></tr>")
+                .append("</thead><tbody>");
         for (CheckResult check : checks) {
             out.append("<tr><td><span class=\"badge ").append(check.passed() ? "ok\">PASS" : "bad\">FAIL")
                     .append("</span></td><td><code>").append(Html.escape(check.expression())).append("</code></td><td>")
@@ -333,8 +335,10 @@ public final class HtmlReport {
             double scale = max < 1000 ? 1 : 1000;
             String unit = max < 1000 ? "µs" : "ms";
             charts.add(Svg.barChart(Labels.of(latency) + " latency by tier", labels,
-                    List.of(new Svg.Bars("p50", values(scenario, t -> latency(t, latency, "p50") / scale), Svg.PALETTE.get(0)),
-                            new Svg.Bars("p99", values(scenario, t -> latency(t, latency, "p99") / scale), Svg.PALETTE.get(1))),
+                    List.of(new Svg.Bars("p50", values(scenario, t -> latency(t, latency, "p50") / scale),
+                                    Svg.PALETTE.get(0)),
+                            new Svg.Bars("p99", values(scenario, t -> latency(t, latency, "p99") / scale),
+                                    Svg.PALETTE.get(1))),
                     "latency (" + unit + ")", Figures::sig3));
         }
         String rate = TierFigures.primaryRate(scenario.tiers().getFirst()).orElse(null);
@@ -360,7 +364,7 @@ public final class HtmlReport {
     }
 
     private static Set<String> problemHeaders() {
-        Set<String> headers = new java.util.HashSet<>();
+        Set<String> headers = new HashSet<>();
         ScenarioTables.PROBLEM_COUNTERS.forEach(c -> headers.add(Labels.of(c)));
         headers.add("Loss");
         return Set.copyOf(headers);
@@ -369,7 +373,8 @@ public final class HtmlReport {
     private static final String CSS = """
             :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--ok:#047857;--okbg:#ecfdf5;--bad:#b91c1c;--badbg:#fef2f2}
             *{box-sizing:border-box}
-            body{margin:0;color:var(--fg);background:#f9fafb;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
+            body{margin:0;color:var(--fg);background:#f9fafb;
+              font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
             main{max-width:1240px;margin:0 auto;padding:24px}
             h1{font-size:24px;margin:0}
             h2{font-size:19px;margin:0 0 8px}
@@ -381,7 +386,8 @@ public final class HtmlReport {
             .verdict.fail{border-left:6px solid var(--bad);background:var(--badbg)}
             .verdict.pass h2{color:var(--ok)}
             .verdict.fail h2{color:var(--bad)}
-            .badge{display:inline-block;min-width:42px;text-align:center;border-radius:4px;padding:0 6px;font-weight:600;font-size:12px;color:#fff}
+            .badge{display:inline-block;min-width:42px;text-align:center;border-radius:4px;padding:0 6px;
+              font-weight:600;font-size:12px;color:#fff}
             .badge.ok{background:var(--ok)}
             .badge.bad{background:var(--bad)}
             dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}

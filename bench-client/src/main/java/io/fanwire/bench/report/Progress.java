@@ -140,7 +140,7 @@ public final class Progress implements AutoCloseable {
         tierFinished();
     }
 
-    /** {@code ping-latency 1000 conns  conns 1,000  sent 10.0k/s  recv 9.98k/s  errors 0  0:05 / 0:10 [██████░░░]}. */
+    /** {@code ping-latency 1000 conns  conns 1,000  sent 10.0k/s  recv 9.98k/s  errors 0  0:05 / 0:10, 0:05 left}. */
     static String line(ProgressSnapshot s, boolean ansi) {
         StringBuilder line = new StringBuilder();
         line.append(s.scenario()).append(' ').append(s.tier())

@@ -1,11 +1,14 @@
 package io.fanwire.bench.report;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SequencedSet;
 import java.util.StringJoiner;
@@ -199,9 +202,9 @@ final class ScenarioTables {
         for (ScenarioResult scenario : scenarios) {
             for (TierResult tier : scenario.tiers()) {
                 String rate = TierFigures.primaryRate(tier)
-                        .map(r -> Figures.rate(tier.rates().get(r)) + " " + Labels.of(r).toLowerCase(java.util.Locale.ROOT))
+                        .map(r -> Figures.rate(tier.rates().get(r)) + " " + Labels.of(r).toLowerCase(Locale.ROOT))
                         .orElse(Figures.ABSENT);
-                java.util.Optional<String> latencyName = TierFigures.primaryLatency(tier);
+                Optional<String> latencyName = TierFigures.primaryLatency(tier);
                 LatencySummary latency = latencyName.map(n -> tier.latencies().get(n)).orElse(null);
                 OptionalDouble loss = TierFigures.lossPercent(tier);
                 table.row(List.of(scenario.scenario(), tier.label(), Figures.count(tier.connections()),
@@ -250,6 +253,6 @@ final class ScenarioTables {
         percentiles.put("p99", "p99");
         percentiles.put("p999", "p99.9");
         percentiles.put("max", "max");
-        return java.util.Collections.unmodifiableMap(percentiles);
+        return Collections.unmodifiableMap(percentiles);
     }
 }

@@ -126,7 +126,7 @@ final class Svg {
                 dots.append("<circle cx=\"").append(f(px)).append("\" cy=\"").append(f(py)).append("\" r=\"2.2\" fill=\"")
                         .append(s.color()).append("\"><title>").append(Html.escape(s.name())).append(": ")
                         .append(Html.escape(yValue.apply(p[1]))).append(" at ")
-                        .append(Html.escape(xValue.apply(p[2 < p.length ? 2 : 0]))).append("</title></circle>");
+                        .append(Html.escape(xValue.apply(p.length > 2 ? p[2] : p[0]))).append("</title></circle>");
             }
             svg.append("<g class=\"series\"><path d=\"").append(path).append("\" fill=\"none\" stroke=\"")
                     .append(s.color()).append("\" stroke-width=\"2\"")
@@ -200,7 +200,8 @@ final class Svg {
             svg.append("<line class=\"grid\" x1=\"").append(f(px)).append("\" y1=\"").append(TOP).append("\" x2=\"")
                     .append(f(px)).append("\" y2=\"").append(f(TOP + plotH)).append("\"/>");
             svg.append("<text class=\"tick\" x=\"").append(f(px)).append("\" y=\"").append(f(TOP + plotH + 16))
-                    .append("\" text-anchor=\"").append(anchor).append("\">").append(Html.escape(x.label().apply(t))).append("</text>");
+                    .append("\" text-anchor=\"").append(anchor).append("\">").append(Html.escape(x.label().apply(t)))
+                    .append("</text>");
         }
         svg.append("<text class=\"axis-title\" x=\"").append(f(LEFT + plotW / 2)).append("\" y=\"").append(HEIGHT - 8)
                 .append("\" text-anchor=\"middle\">").append(Html.escape(x.title())).append("</text>");
@@ -228,7 +229,8 @@ final class Svg {
             double textW = e[0].length() * 6.4;
             x -= textW + 26;
             items.append("<line x1=\"").append(f(x)).append("\" y1=\"30\" x2=\"").append(f(x + 16))
-                    .append("\" y2=\"30\" stroke=\"").append(e[1]).append("\" stroke-width=\"").append(e[2].isEmpty() ? "3" : "2")
+                    .append("\" y2=\"30\" stroke=\"").append(e[1]).append("\" stroke-width=\"")
+                    .append(e[2].isEmpty() ? "3" : "2")
                     .append('"').append(e[2].isEmpty() ? "" : " stroke-dasharray=\"5 3\"").append("/>");
             items.append("<text class=\"legend\" x=\"").append(f(x + 20)).append("\" y=\"34\">")
                     .append(Html.escape(e[0])).append("</text>");

@@ -79,8 +79,8 @@ public record Threshold(String expression, String scenario, String tier, String 
     }
 
     private static final Set<String> PERCENTILES = Set.of("p50", "p90", "p95", "p99", "p999", "min", "mean", "max");
-    private static final Pattern SHAPE = Pattern.compile(
-            "^\\s*(?<metric>[^<>=!\\s]+?)\\s*(?<op><=|>=|==|!=|<|>|=)\\s*(?<number>[-+]?(\\d+\\.?\\d*|\\.\\d+))\\s*(?<unit>[^\\s\\d.]*)\\s*$");
+    private static final Pattern SHAPE = Pattern.compile("^\\s*(?<metric>[^<>=!\\s]+?)\\s*(?<op><=|>=|==|!=|<|>|=)\\s*"
+            + "(?<number>[-+]?(\\d+\\.?\\d*|\\.\\d+))\\s*(?<unit>[^\\s\\d.]*)\\s*$");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
     public Threshold {
@@ -138,7 +138,8 @@ public record Threshold(String expression, String scenario, String tier, String 
                     case "s" -> "s";
                     case "" -> throw error(expression, "a latency needs a unit: ms, us (or µs) or s, e.g. "
                             + metric + symbol + m.group("number") + "ms");
-                    default -> throw error(expression, "unknown unit '" + unit + "' for a latency (expected: ms, us, µs or s)");
+                    default -> throw error(expression,
+                            "unknown unit '" + unit + "' for a latency (expected: ms, us, µs or s)");
                 };
                 yield new Threshold(expression, scenario, tier, metric, kind, operator, number, normal);
             }
@@ -202,7 +203,7 @@ public record Threshold(String expression, String scenario, String tier, String 
         };
     }
 
-    /** A value in this threshold's unit as a check shows it: {@code 2.37ms}, {@code 0.0084%}, {@code 3}, {@code 49,988/s}. */
+    /** A value in this threshold's unit as a check shows it: {@code 2.37ms}, {@code 0.0084%}, {@code 49,988/s}. */
     public String format(double value) {
         return switch (kind) {
             case LATENCY -> Figures.sig3(value) + unit;

@@ -3,8 +3,6 @@ package io.fanwire.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import io.fanwire.bench.report.BaselineComparison.Change;
