@@ -23,6 +23,11 @@ final class Svg {
     static final List<String> PALETTE = List.of("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2");
     static final String MUTED = "#6b7280";
 
+    /** Points per line beyond which a series is thinned (keeping each bucket's lowest and highest point). */
+    static final int MAX_POINTS = 720;
+    /** Points per line beyond which no hover dots are drawn. */
+    static final int MAX_DOTS = 240;
+
     /** A line: its points, colour and whether it is dashed (the uncorrected twin of a latency). */
     record Series(String name, List<double[]> points, String color, boolean dashed) {
         Series {
@@ -119,10 +124,14 @@ final class Svg {
         for (Series s : series) {
             StringBuilder path = new StringBuilder();
             StringBuilder dots = new StringBuilder();
-            for (double[] p : s.points()) {
+            List<double[]> points = decimate(s.points(), MAX_POINTS);
+            for (double[] p : points) {
                 double px = LEFT + x.fraction(p[0]) * plotW;
                 double py = TOP + plotH - y.fraction(p[1]) * plotH;
                 path.append(path.isEmpty() ? "M" : " L").append(f(px)).append(' ').append(f(py));
+                if (points.size() > MAX_DOTS) {
+                    continue; // a long soak: the line alone, or the page grows by megabytes of hover targets
+                }
                 dots.append("<circle cx=\"").append(f(px)).append("\" cy=\"").append(f(py)).append("\" r=\"2.2\" fill=\"")
                         .append(s.color()).append("\"><title>").append(Html.escape(s.name())).append(": ")
                         .append(Html.escape(yValue.apply(p[1]))).append(" at ")
@@ -155,6 +164,8 @@ final class Svg {
         yGrid(svg, y, plotW, plotH);
         double group = plotW / Math.max(1, categories.size());
         double barW = Math.min(48, group * 0.8 / Math.max(1, bars.size()));
+        // labels wider than their group are slanted so that they do not run into each other
+        boolean crowded = categories.stream().anyMatch(c -> c.length() * 6.2 > group - 6);
         for (int c = 0; c < categories.size(); c++) {
             double start = LEFT + group * c + (group - barW * bars.size()) / 2;
             for (int b = 0; b < bars.size(); b++) {
@@ -172,9 +183,21 @@ final class Svg {
                 svg.append("<text class=\"value\" x=\"").append(f(bx + barW / 2)).append("\" y=\"")
                         .append(f(TOP + plotH - h - 4)).append("\">").append(Html.escape(label.apply(v))).append("</text>");
             }
-            svg.append("<text class=\"tick\" x=\"").append(f(LEFT + group * c + group / 2)).append("\" y=\"")
-                    .append(f(TOP + plotH + 18)).append("\" text-anchor=\"middle\">")
-                    .append(Html.escape(categories.get(c))).append("</text>");
+            double cx = LEFT + group * c + group / 2;
+            if (crowded) {
+                svg.append("<text class=\"tick\" transform=\"translate(").append(f(cx + 4)).append(' ')
+                        .append(f(TOP + plotH + 12)).append(") rotate(-20)\" text-anchor=\"end\">");
+            } else {
+                svg.append("<text class=\"tick\" x=\"").append(f(cx)).append("\" y=\"").append(f(TOP + plotH + 18))
+                        .append("\" text-anchor=\"middle\">");
+            }
+            String category = categories.get(c);
+            boolean cut = crowded && category.length() > 18;
+            svg.append(Html.escape(cut ? category.substring(0, 17) + "…" : category));
+            if (cut) {
+                svg.append("<title>").append(Html.escape(category)).append("</title>");
+            }
+            svg.append("</text>");
         }
         legend(svg, bars.stream().map(b -> new String[] {b.name(), b.color(), ""}).toList());
         return svg.append("</svg>").toString();
@@ -236,6 +259,37 @@ final class Svg {
                     .append(Html.escape(e[0])).append("</text>");
         }
         svg.append("<g class=\"legend\">").append(items).append("</g>");
+    }
+
+    /**
+     * At most about {@code max} points: consecutive points are bucketed and each bucket keeps its lowest and its
+     * highest point, in order, so that a dip to zero or a spike survives the thinning (an average would hide it).
+     */
+    static List<double[]> decimate(List<double[]> points, int max) {
+        if (points.size() <= max) {
+            return points;
+        }
+        int buckets = max / 2;
+        List<double[]> out = new ArrayList<>(max);
+        for (int b = 0; b < buckets; b++) {
+            int from = (int) ((long) points.size() * b / buckets);
+            int to = (int) ((long) points.size() * (b + 1) / buckets);
+            int low = from;
+            int high = from;
+            for (int i = from; i < to; i++) {
+                if (points.get(i)[1] < points.get(low)[1]) {
+                    low = i;
+                }
+                if (points.get(i)[1] > points.get(high)[1]) {
+                    high = i;
+                }
+            }
+            out.add(points.get(Math.min(low, high)));
+            if (low != high) {
+                out.add(points.get(Math.max(low, high)));
+            }
+        }
+        return out;
     }
 
     /** Coordinates with one decimal: enough for the eye, small files. */
