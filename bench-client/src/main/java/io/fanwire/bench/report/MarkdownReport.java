@@ -46,7 +46,7 @@ public final class MarkdownReport {
             out.append(escape(scenario.measures())).append('\n');
             String common = ScenarioTables.commonParameters(scenario);
             if (!common.isEmpty()) {
-                out.append("Every tier: ").append(code(common)).append('\n');
+                out.append('\n').append("Every tier: ").append(code(common)).append('\n');
             }
             out.append('\n');
             if (scenario.tiers().isEmpty()) {
