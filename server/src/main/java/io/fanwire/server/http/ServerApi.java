@@ -34,6 +34,16 @@ public interface ServerApi {
     Map<String, Object> info();
 
     /**
+     * Starts a graceful drain that may take up to {@code timeout} ({@code null}: the configured one), or joins the
+     * one under way; returns at once.
+     *
+     * @return the connections open when it was asked
+     */
+    default int drain(java.time.Duration timeout) {
+        throw new UnsupportedOperationException("drain: no server behind this API");
+    }
+
+    /**
      * A server API that can only report {@code info}: for pipelines built without a server behind them (the
      * handler tests, the fan-out benchmark), where no request ever reaches the other routes.
      */

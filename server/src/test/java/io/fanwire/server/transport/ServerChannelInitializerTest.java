@@ -41,7 +41,7 @@ class ServerChannelInitializerTest {
         initialize(c -> { });
 
         assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.REQUEST_CLOCK,
-                PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+                PipelineNames.HTTP_CODEC, PipelineNames.REQUEST_TIMEOUT, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.finish()).isFalse();
     }
 
