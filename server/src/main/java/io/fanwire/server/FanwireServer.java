@@ -6,11 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -660,38 +664,35 @@ public final class FanwireServer implements AutoCloseable {
     /** The graceful drain, on a thread of its own: paced 4300 closes, then the wait for the application. */
     private void runDrain(long deadline) {
         ServerConfig.ShutdownConfig shutdown = config.shutdown();
+        double closesPerNano = shutdown.closesPerSecond() / 1e9;
         long start = System.nanoTime();
         long closed = 0;
-        java.util.Set<UUID> asked = new java.util.HashSet<>();
+        Set<UUID> asked = new HashSet<>();
+        Iterator<Session> next = Collections.emptyIterator();
         try {
-            // Passes until every connection was asked: upgrades that were under way when the drain began register late.
-            boolean more = true;
-            while (more && state == State.DRAINING && System.nanoTime() - deadline < 0) {
-                more = false;
-                for (Session session : List.copyOf(registry.all())) {
-                    if (!asked.add(session.info().id())) {
-                        continue;
-                    }
-                    more = true;
-                    // The pace: closes so far may not run ahead of closesPerSecond since the start.
-                    while (closed > (System.nanoTime() - start) * (shutdown.closesPerSecond() / 1e9)) {
-                        if (state != State.DRAINING || System.nanoTime() - deadline >= 0) {
+            while (state == State.DRAINING && System.nanoTime() - deadline < 0) {
+                // The pace: closes may not run ahead of closesPerSecond since the start.
+                while (closed <= (System.nanoTime() - start) * closesPerNano) {
+                    if (!next.hasNext()) {
+                        // Look again: an upgrade under way when the drain began registers late.
+                        next = registry.all().stream().filter(x -> !asked.contains(x.info().id())).toList().iterator();
+                        if (!next.hasNext()) {
                             break;
                         }
-                        LockSupport.parkNanos(DRAIN_TICK_NANOS);
                     }
-                    if (state != State.DRAINING || System.nanoTime() - deadline >= 0) {
-                        break;
+                    Session session = next.next();
+                    if (!asked.add(session.info().id()) || !session.channel().isActive()) {
+                        continue;
                     }
                     session.close(CloseCodes.DRAINING, RetryHint.closeReason(RetryHint.DRAINING,
                             RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter())));
                     stats.shutdownCloses.increment(CloseCodes.name(CloseCodes.DRAINING));
                     closed++;
                 }
-            }
-            // Connections answer their close frames, and the application takes what they sent before.
-            while (state == State.DRAINING && System.nanoTime() - deadline < 0
-                    && (registry.size() > 0 || pendingEvents() > 0)) {
+                // Done once the connections answered their close frames and the application took what they sent.
+                if (registry.size() == 0 && pendingEvents() == 0) {
+                    break;
+                }
                 LockSupport.parkNanos(DRAIN_TICK_NANOS);
             }
             LOG.info("Drain {}: {} connection(s) closed with 4300, {} still open, {} event(s) waiting",

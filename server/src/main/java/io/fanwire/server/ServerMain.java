@@ -1,5 +1,7 @@
 package io.fanwire.server;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,7 +183,7 @@ public final class ServerMain implements Callable<Integer> {
      * @return whether both signals are handled here
      */
     private static boolean handleStopSignals(FanwireServer server) {
-        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
         Runnable onSignal = () -> {
             if (received.incrementAndGet() == 1) {
                 LOG.info("Stopping (signal): draining for at most {}; signal again to stop at once",
@@ -195,8 +198,8 @@ public final class ServerMain implements Callable<Integer> {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
-            java.lang.reflect.Method handle = signal.getMethod("handle", signal, handler);
-            Object proxy = java.lang.reflect.Proxy.newProxyInstance(ServerMain.class.getClassLoader(),
+            Method handle = signal.getMethod("handle", signal, handler);
+            Object proxy = Proxy.newProxyInstance(ServerMain.class.getClassLoader(),
                     new Class<?>[] {handler}, (self, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             onSignal.run();

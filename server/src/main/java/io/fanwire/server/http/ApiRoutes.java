@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -296,7 +297,7 @@ public final class ApiRoutes {
      */
     private ApiAnswer drain(FullHttpRequest request) {
         requirePost(request);
-        java.time.Duration timeout = null;
+        Duration timeout = null;
         if (request.content().isReadable()) {
             JsonNode node = body(request, "timeout_ms").get("timeout_ms");
             if (node != null && !node.isNull()) {
@@ -304,7 +305,7 @@ public final class ApiRoutes {
                         || node.longValue() > MAX_DRAIN_TIMEOUT_MS) {
                     throw Refusal.invalid("timeout_ms: " + node + " (expected: 1-" + MAX_DRAIN_TIMEOUT_MS + ")");
                 }
-                timeout = java.time.Duration.ofMillis(node.longValue());
+                timeout = Duration.ofMillis(node.longValue());
             }
         }
         int connections = server.drain(timeout);

@@ -1,5 +1,6 @@
 package io.fanwire.server.http;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +40,7 @@ public interface ServerApi {
      *
      * @return the connections open when it was asked
      */
-    default int drain(java.time.Duration timeout) {
+    default int drain(Duration timeout) {
         throw new UnsupportedOperationException("drain: no server behind this API");
     }
 

@@ -16,6 +16,7 @@ import io.fanwire.server.ServerConfig;
 import io.fanwire.server.auth.AuthResult;
 import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.session.RetryHint;
 import io.fanwire.server.session.SessionHandler;
 import io.fanwire.server.transport.PipelineNames;
 import io.netty.channel.ChannelHandler;
@@ -230,7 +231,7 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
     /** A drain's retry hint, in whole seconds (at least 1), jittered like the close reasons of the drain. */
     private long drainingRetryAfterSeconds() {
         ServerConfig.ShutdownConfig shutdown = services.sessions().config().shutdown();
-        long millis = io.fanwire.server.session.RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter());
+        long millis = RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter());
         return Math.max(1, (millis + 999) / 1000);
     }
 
