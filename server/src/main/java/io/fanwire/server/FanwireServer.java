@@ -695,8 +695,9 @@ public final class FanwireServer implements AutoCloseable {
                 }
                 LockSupport.parkNanos(DRAIN_TICK_NANOS);
             }
-            LOG.info("Drain {}: {} connection(s) closed with 4300, {} still open, {} event(s) waiting",
-                    System.nanoTime() - deadline < 0 ? "done" : "timed out", closed, registry.size(), pendingEvents());
+            String outcome = state != State.DRAINING ? "cut short" : System.nanoTime() - deadline < 0 ? "done" : "timed out";
+            LOG.info("Drain {}: {} connection(s) closed with 4300, {} still open, {} event(s) waiting", outcome, closed,
+                    registry.size(), pendingEvents());
         } catch (RuntimeException e) {
             LOG.warn("Drain failed; closing", e);
         } finally {

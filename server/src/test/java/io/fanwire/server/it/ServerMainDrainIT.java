@@ -3,6 +3,7 @@ package io.fanwire.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,39 +42,51 @@ class ServerMainDrainIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void sigtermDrainsWith4300AndExitsZero() throws Exception {
-        int clients = 4;
+    /** ServerMain in a child JVM, closing {@code closeRate} connections a second when drained. */
+    private static Process start(String closeRate) throws IOException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED",
+        return new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.fanwire.server.ServerMain", "--port", "0",
-                // Two closes a second: the drain takes about two seconds, long enough to watch it.
-                "--set", "shutdown.close_rate=2", "--set", "shutdown.timeout=20s",
+                "--set", "shutdown.close_rate=" + closeRate, "--set", "shutdown.timeout=20s",
                 "--set", "shutdown.retry_after=100ms", "--set", "shutdown.retry_jitter=400ms")
                 .redirectErrorStream(true)
                 .start();
+    }
+
+    /** The port and token of the development banner, read from {@code reader} into {@code output}. */
+    private static String[] banner(BufferedReader reader, List<String> output) throws IOException {
+        String port = null;
+        String token = null;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while ((port == null || token == null) && System.nanoTime() < deadline) {
+            String line = reader.readLine();
+            if (line == null) {
+                break;
+            }
+            output.add(line);
+            Matcher m;
+            if ((m = WS_LINE.matcher(line)).find()) {
+                port = m.group(1);
+            } else if ((m = TOKEN_LINE.matcher(line)).find()) {
+                token = m.group(1);
+            }
+        }
+        assertThat(port).as("banner in %s", output).isNotNull();
+        assertThat(token).isNotNull();
+        return new String[] {port, token};
+    }
+
+    @Test
+    void sigtermDrainsWith4300AndExitsZero() throws Exception {
+        int clients = 4;
+        Process process = start("2");
         List<String> output = new CopyOnWriteArrayList<>();
         List<JdkWsClient> connected = new ArrayList<>();
         try {
-            int port = -1;
-            String token = null;
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while ((port < 0 || token == null) && System.nanoTime() < deadline) {
-                String line = reader.readLine();
-                if (line == null) {
-                    break;
-                }
-                output.add(line);
-                Matcher m;
-                if ((m = WS_LINE.matcher(line)).find()) {
-                    port = Integer.parseInt(m.group(1));
-                } else if ((m = TOKEN_LINE.matcher(line)).find()) {
-                    token = m.group(1);
-                }
-            }
-            assertThat(port).as("banner in %s", output).isPositive();
-            assertThat(token).isNotNull();
+            String[] banner = banner(reader, output);
+            int port = Integer.parseInt(banner[0]);
+            String token = banner[1];
             Thread pump = Thread.ofPlatform().daemon(true).start(() -> reader.lines().forEach(output::add));
 
             URI uri = URI.create("ws://127.0.0.1:" + port + "/ws");
@@ -129,6 +142,47 @@ class ServerMainDrainIT {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
             Files.write(Path.of("target", "server-main-drain-it.log"), output);
+        }
+    }
+
+    @Test
+    void aSecondSigtermClosesTheRestWith1001AndStillExitsZero() throws Exception {
+        int clients = 4;
+        // One close a second: the second signal comes long before the last one is due.
+        Process process = start("1");
+        List<String> output = new CopyOnWriteArrayList<>();
+        List<JdkWsClient> connected = new ArrayList<>();
+        try {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String[] banner = banner(reader, output);
+            Thread pump = Thread.ofPlatform().daemon(true).start(() -> reader.lines().forEach(output::add));
+            URI uri = URI.create("ws://127.0.0.1:" + banner[0] + "/ws");
+            for (int i = 0; i < clients; i++) {
+                JdkWsClient client = JdkWsClient.connect(uri, Map.of("Authorization", "Bearer " + banner[1]));
+                connected.add(client);
+                client.nextOfType("server_ready");
+            }
+
+            assertThat(process.toHandle().destroy()).isTrue();
+            Await.until("the first 4300", TIMEOUT, () -> output.stream().anyMatch(l -> l.contains("Draining 4 connection")));
+            assertThat(process.toHandle().destroy()).as("the second SIGTERM").isTrue();
+
+            List<Integer> codes = new ArrayList<>();
+            for (JdkWsClient client : connected) {
+                codes.add(client.awaitCloseCode(TIMEOUT));
+            }
+            assertThat(codes).contains(CloseCodes.DRAINING, CloseCodes.GOING_AWAY)
+                    .allMatch(code -> code == CloseCodes.DRAINING || code == CloseCodes.GOING_AWAY);
+            assertThat(process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exits; output %s", output).isTrue();
+            assertThat(process.exitValue()).as("exit code; output %s", output).isZero();
+            assertThat(pump.join(TIMEOUT)).isTrue();
+            assertThat(output).anyMatch(line -> line.contains("Stopping (second signal)"));
+        } finally {
+            connected.forEach(JdkWsClient::close);
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.write(Path.of("target", "server-main-second-signal-it.log"), output);
         }
     }
 }
