@@ -353,8 +353,9 @@ public record ServerConfig(
      * @param maxConnectionsPerIp WebSocket connections one client address may hold; more get 429
      * @param handshakesPerIpPerSecond upgrade requests one client address may make per second, with a burst of as
      *        many; more get 429
-     * @param requestTimeout a connection must deliver a complete HTTP request this long after it opened (or after
-     *        the previous response), or it is answered 408 and closed: slow or silent clients cannot hold sockets
+     * @param requestTimeout a connection must deliver a complete HTTP request this long after it opened, or it is
+     *        answered 408 and closed, so that slow or silent clients cannot hold sockets; a kept-alive connection
+     *        that sends no new request this long after a response is closed without an answer
      * @param maxLifetime connections older than this (give or take {@code lifetimeJitter}) are closed with 4300, as in
      *        a drain, so that long-lived clients spread over new nodes; {@link Duration#ZERO}: no limit
      * @param lifetimeJitter each connection's lifetime is {@code maxLifetime} plus or minus a random share of this

@@ -199,8 +199,8 @@ public final class Settings {
                     "Upgrade requests per second (and burst) one client address may make; more get 429 (0: no limit).",
                     (d, v) -> d.handshakesPerIpPerSecond = integer(v)),
             s("limits.request_timeout", "10s",
-                    "A connection must send a complete HTTP request this long after opening (or after the last "
-                            + "response), else 408 and closed.", (d, v) -> d.requestTimeout = duration(v)),
+                    "A connection must send a complete HTTP request this long after opening, else 408 and closed "
+                            + "(idle keep-alive connections: closed).", (d, v) -> d.requestTimeout = duration(v)),
             s("limits.max_lifetime", "0s",
                     "Connections older than this are closed with 4300 and a retry hint, to rebalance nodes (0s: never).",
                     (d, v) -> d.maxLifetime = duration(v)),

@@ -18,8 +18,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * The request deadline (slowloris): a connection must deliver a complete HTTP request within the deadline of
- * opening, and again within the deadline of each response, or it is answered 408 and closed. Unlike an idle
- * timeout, trickling bytes does not extend it. Sits right after the HTTP codec, so it sees whole requests end
+ * opening, or it is answered 408 and closed; unlike an idle timeout, trickling bytes does not extend it. After a
+ * response, the next request has the same time; a kept-alive connection that sends none is closed without an
+ * answer, as idle keep-alive connections are, because a 408 could cross a request the client sends just then. Sits right after the HTTP codec, so it sees whole requests end
  * ({@link LastHttpContent}) and responses go out; no deadline runs while a request is being answered. The handshake
  * handler removes it on upgrade, after which the heartbeat's idle timeout watches the connection. One per connection.
  */
@@ -32,6 +33,8 @@ public final class RequestTimeoutHandler extends ChannelDuplexHandler {
     private ScheduledFuture<?> deadline;
     /** Requests read completely and not yet answered completely. */
     private int unanswered;
+    /** Whether a response was sent: the connection is then an idle keep-alive one between requests. */
+    private boolean answered;
 
     public RequestTimeoutHandler(HttpServices services) {
         this.services = services;
@@ -63,6 +66,7 @@ public final class RequestTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && unanswered > 0 && --unanswered == 0) {
+            answered = true;
             // The next request has as long as the first one had.
             arm(ctx);
         }
@@ -96,6 +100,11 @@ public final class RequestTimeoutHandler extends ChannelDuplexHandler {
     private void expire(ChannelHandlerContext ctx) {
         deadline = null;
         if (!ctx.channel().isActive() || ctx.isRemoved()) {
+            return;
+        }
+        if (answered) {
+            LOG.debug("Closing idle keep-alive connection {}", ctx.channel().remoteAddress());
+            ctx.close();
             return;
         }
         services.sessions().stats().handshakesRejected.increment("408_request_timeout");
