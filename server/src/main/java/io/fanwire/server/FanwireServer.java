@@ -684,9 +684,8 @@ public final class FanwireServer implements AutoCloseable {
                     if (!asked.add(session.info().id()) || !session.channel().isActive()) {
                         continue;
                     }
-                    session.close(CloseCodes.DRAINING, RetryHint.closeReason(RetryHint.DRAINING,
+                    shutdownClose(session, CloseCodes.DRAINING, RetryHint.closeReason(RetryHint.DRAINING,
                             RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter())));
-                    stats.shutdownCloses.increment(CloseCodes.name(CloseCodes.DRAINING));
                     closed++;
                 }
                 // Done once the connections answered their close frames and the application took what they sent.
@@ -726,8 +725,7 @@ public final class FanwireServer implements AutoCloseable {
             apiChannel.close().awaitUninterruptibly();
         }
         for (Session session : registry.all()) {
-            session.close(CloseCodes.GOING_AWAY, "server stopping");
-            stats.shutdownCloses.increment(CloseCodes.name(CloseCodes.GOING_AWAY));
+            shutdownClose(session, CloseCodes.GOING_AWAY, "server stopping");
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         while (registry.size() > 0 && System.nanoTime() < deadline) {
@@ -756,6 +754,19 @@ public final class FanwireServer implements AutoCloseable {
         state = State.STOPPED;
         LOG.info("Fanwire stopped");
         stopped.complete(null);
+    }
+
+    /**
+     * Closes {@code session} for a shutdown, counted by code, unless it is closing already (a drain's 4300 on its
+     * way, or the client's own close): on its event loop, where that is known.
+     */
+    private void shutdownClose(Session session, int code, String reason) {
+        session.channel().eventLoop().execute(() -> {
+            if (!session.closing() && session.channel().isActive()) {
+                stats.shutdownCloses.increment(CloseCodes.name(code));
+                session.close(code, reason);
+            }
+        });
     }
 
     private void shutdownGroups() {
