@@ -6,17 +6,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -49,6 +55,7 @@ import io.fanwire.server.drain.EventHandler;
 import io.fanwire.server.drain.EventSink;
 import io.fanwire.server.drain.InboundEvent;
 import io.fanwire.server.http.ApiRoutes;
+import io.fanwire.server.http.ConnectionLimits;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.ServerApi;
 import io.fanwire.server.metrics.EventLoopLagProbe;
@@ -62,9 +69,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fanwire.server.session.Heartbeat;
+import io.fanwire.server.session.RetryHint;
 import io.fanwire.server.session.Session;
 import io.fanwire.server.session.SessionRegistry;
 import io.fanwire.server.session.SessionServices;
+import io.fanwire.server.transport.AcceptErrorHandler;
 import io.fanwire.server.transport.ServerChannelInitializer;
 import io.fanwire.server.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -121,7 +130,10 @@ public final class FanwireServer implements AutoCloseable {
     /** How long {@link #close()} waits for connections to finish their close handshake. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
-    private enum State { NEW, RUNNING, STOPPING, STOPPED }
+    private enum State { NEW, RUNNING, DRAINING, STOPPING, STOPPED }
+
+    /** How often the drain looks at its progress: pacing batches and the wait for the application. */
+    private static final long DRAIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
@@ -154,6 +166,10 @@ public final class FanwireServer implements AutoCloseable {
     /** The server API's own listener, when {@code apiPort} is configured. */
     private Channel apiChannel;
     private Instant startedAt;
+    /** Completes once the server has stopped, by {@link #close()} or at the end of a drain. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** The graceful drain under way, once one was asked for. */
+    private Thread drainThread;
 
     private FanwireServer(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config");
@@ -195,7 +211,10 @@ public final class FanwireServer implements AutoCloseable {
         transport = Transport.select(config.transport());
         bossGroup = transport.newGroup(1, "fanwire-accept");
         workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
-        heartbeat = new Heartbeat(workerGroup, config.pingInterval(), config.idleTimeout());
+        ServerConfig.LimitsConfig limits = config.limits();
+        heartbeat = new Heartbeat(workerGroup, config.pingInterval(), config.idleTimeout(), new Heartbeat.Lifetime(
+                limits.maxLifetime(), limits.lifetimeJitter(), config.shutdown().retryAfter(),
+                config.shutdown().retryJitter(), stats.lifetimeCloses));
 
         Features features = new Features(config.compressionThreshold() > 0, true, false, false);
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
@@ -205,7 +224,8 @@ public final class FanwireServer implements AutoCloseable {
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),
-                MetricsExposition.of(meterRegistry, metricsExecutor), heapBudget);
+                MetricsExposition.of(meterRegistry, metricsExecutor), heapBudget, () -> state == State.DRAINING,
+                new ConnectionLimits(limits, System::nanoTime));
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -226,6 +246,8 @@ public final class FanwireServer implements AutoCloseable {
                     + bind.cause().getMessage(), bind.cause());
         }
         serverChannel = bind.channel();
+        // After the bind, ServerBootstrap's acceptor is in place: this goes behind it (see AcceptErrorHandler).
+        serverChannel.pipeline().addLast(new AcceptErrorHandler(stats.acceptErrors));
         if (config.apiPort() != ServerConfig.NO_API_PORT) {
             // Same event loops, its own pipeline: the API's routes only, no WebSocket upgrade.
             ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http))
@@ -239,6 +261,7 @@ public final class FanwireServer implements AutoCloseable {
                         + config.apiPort() + ": " + apiBind.cause().getMessage(), apiBind.cause());
             }
             apiChannel = apiBind.channel();
+            apiChannel.pipeline().addLast(new AcceptErrorHandler(stats.acceptErrors));
         }
         if (keySource != null) {
             // Before the server is ready: the first fetch, bounded by its timeout.
@@ -521,6 +544,13 @@ public final class FanwireServer implements AutoCloseable {
             public Map<String, Object> info() {
                 return FanwireServer.this.info();
             }
+
+            @Override
+            public int drain(Duration timeout) {
+                int open = connectionCount();
+                shutdownGracefully(timeout != null ? timeout : config.shutdown().timeout());
+                return open;
+            }
         };
     }
 
@@ -591,19 +621,114 @@ public final class FanwireServer implements AutoCloseable {
     }
 
     /**
+     * Drains the server gracefully, with the configured {@code shutdown.timeout}. See
+     * {@link #shutdownGracefully(Duration)}.
+     */
+    public CompletionStage<Void> shutdownGracefully() {
+        return shutdownGracefully(config.shutdown().timeout());
+    }
+
+    /**
+     * Drains the server gracefully, then stops it; returns at once. Readiness ({@code /health/ready}) and new
+     * upgrades answer 503 with {@code Retry-After} from now on; open connections are closed with 4300 and a
+     * {@code retry_after_ms} hint, at most {@code shutdown.close_rate} per second so that their clients do not all
+     * reconnect at once; then the server waits for the application to take the inbound events still queued. At
+     * {@code timeout} (or on {@link #close()}) whatever is still open is closed with 1001, and the events the
+     * application has not taken are counted ({@code fanwire_shutdown_events_unprocessed_total}). In drain mode the
+     * application keeps calling {@link #drain} until the returned stage completes.
+     *
+     * <p>A second call joins the drain under way; on a server that is not running it just closes.
+     *
+     * @return completes once the server has stopped (as {@link #stopped()})
+     */
+    public CompletionStage<Void> shutdownGracefully(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (this) {
+            if (state == State.RUNNING) {
+                state = State.DRAINING;
+                stats.draining.set(1);
+                long deadline = System.nanoTime() + timeout.toNanos();
+                drainThread = Thread.ofPlatform().name("fanwire-drain").daemon(true)
+                        .unstarted(() -> runDrain(deadline));
+                LOG.info("Draining {} connection(s), {} per second, for at most {}", registry.size(),
+                        config.shutdown().closesPerSecond(), timeout);
+                drainThread.start();
+            } else if (state == State.NEW) {
+                close();
+            }
+        }
+        return stopped.minimalCompletionStage();
+    }
+
+    /** Completes once the server has stopped, by {@link #close()} or at the end of a graceful drain. */
+    public CompletionStage<Void> stopped() {
+        return stopped.minimalCompletionStage();
+    }
+
+    /** Whether the server is draining ({@link #shutdownGracefully(Duration)}). */
+    public boolean draining() {
+        return state == State.DRAINING;
+    }
+
+    /** The graceful drain, on a thread of its own: paced 4300 closes, then the wait for the application. */
+    private void runDrain(long deadline) {
+        ServerConfig.ShutdownConfig shutdown = config.shutdown();
+        double closesPerNano = shutdown.closesPerSecond() / 1e9;
+        long start = System.nanoTime();
+        long closed = 0;
+        Set<UUID> asked = new HashSet<>();
+        Iterator<Session> next = Collections.emptyIterator();
+        try {
+            while (state == State.DRAINING && System.nanoTime() - deadline < 0) {
+                // The pace: closes may not run ahead of closesPerSecond since the start.
+                while (closed <= (System.nanoTime() - start) * closesPerNano) {
+                    if (!next.hasNext()) {
+                        // Look again: an upgrade under way when the drain began registers late.
+                        next = registry.all().stream().filter(x -> !asked.contains(x.info().id())).toList().iterator();
+                        if (!next.hasNext()) {
+                            break;
+                        }
+                    }
+                    Session session = next.next();
+                    if (!asked.add(session.info().id()) || !session.channel().isActive()) {
+                        continue;
+                    }
+                    shutdownClose(session, CloseCodes.DRAINING, RetryHint.closeReason(RetryHint.DRAINING,
+                            RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter())));
+                    closed++;
+                }
+                // Done once the connections answered their close frames and the application took what they sent.
+                if (registry.size() == 0 && pendingEvents() == 0) {
+                    break;
+                }
+                LockSupport.parkNanos(DRAIN_TICK_NANOS);
+            }
+            String outcome = state != State.DRAINING ? "cut short" : System.nanoTime() - deadline < 0 ? "done" : "timed out";
+            LOG.info("Drain {}: {} connection(s) closed with 4300, {} still open, {} event(s) waiting", outcome, closed,
+                    registry.size(), pendingEvents());
+        } catch (RuntimeException e) {
+            LOG.warn("Drain failed; closing", e);
+        } finally {
+            close();
+        }
+    }
+
+    /**
      * Stops the server: no new connections, every open connection closed with 1001 "server stopping", event
-     * loops shut down. Blocks until done. Idempotent.
+     * loops shut down. Blocks until done. Idempotent. During a graceful drain, it ends the drain at once.
      */
     @Override
     public synchronized void close() {
         if (keySource != null) {
             keySource.close();
         }
-        if (state != State.RUNNING) {
+        if (state != State.RUNNING && state != State.DRAINING) {
             if (state == State.NEW && ownsRegistry) {
                 meterRegistry.close();
             }
             state = State.STOPPED;
+            stats.draining.set(0);
+            stopped.complete(null);
             return;
         }
         state = State.STOPPING;
@@ -612,7 +737,7 @@ public final class FanwireServer implements AutoCloseable {
             apiChannel.close().awaitUninterruptibly();
         }
         for (Session session : registry.all()) {
-            session.close(CloseCodes.GOING_AWAY, "server stopping");
+            shutdownClose(session, CloseCodes.GOING_AWAY, "server stopping");
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         while (registry.size() > 0 && System.nanoTime() < deadline) {
@@ -624,11 +749,36 @@ public final class FanwireServer implements AutoCloseable {
             }
         }
         heartbeat.stop();
+        int unprocessed = pendingEvents();
+        if (unprocessed > 0) {
+            stats.shutdownUnprocessedEvents.add(unprocessed);
+            if (drainThread != null) {
+                LOG.warn("Stopping with {} inbound event(s) the application has not taken", unprocessed);
+            } else {
+                // A plain close() does not wait for the application; saying so is enough.
+                LOG.info("Stopping with {} inbound event(s) the application has not taken", unprocessed);
+            }
+        }
+        stats.draining.set(0);
         closeMetrics();
         shutdownGroups();
         broker.close();
         state = State.STOPPED;
         LOG.info("Fanwire stopped");
+        stopped.complete(null);
+    }
+
+    /**
+     * Closes {@code session} for a shutdown, counted by code, unless it is closing already (a drain's 4300 on its
+     * way, or the client's own close): on its event loop, where that is known.
+     */
+    private void shutdownClose(Session session, int code, String reason) {
+        session.channel().eventLoop().execute(() -> {
+            if (!session.closing() && session.channel().isActive()) {
+                stats.shutdownCloses.increment(CloseCodes.name(code));
+                session.close(code, reason);
+            }
+        });
     }
 
     private void shutdownGroups() {

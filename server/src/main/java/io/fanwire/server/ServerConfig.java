@@ -45,6 +45,8 @@ import io.fanwire.server.transport.TransportKind;
  * @param maxHeapRatio {@code /health/ready} answers 503 while the heap after the last collection is above this
  *        ratio of the maximum heap; 0 disables the check
  * @param rateLimit per-connection budgets for inbound messages and control frames, and when abuse closes with 1008
+ * @param shutdown how a graceful drain closes connections, and how long it may take
+ * @param limits connection limits enforced before the upgrade, and the maximum connection lifetime
  */
 public record ServerConfig(
         String host,
@@ -75,7 +77,9 @@ public record ServerConfig(
         Duration shutdownQuietPeriod,
         MetricsConfig metrics,
         double maxHeapRatio,
-        RateLimitConfig rateLimit) {
+        RateLimitConfig rateLimit,
+        ShutdownConfig shutdown,
+        LimitsConfig limits) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -167,6 +171,8 @@ public record ServerConfig(
             throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
         }
         Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** A builder with every setting at its default; authentication must be set. */
@@ -484,6 +490,103 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * The graceful drain ({@code FanwireServer.shutdownGracefully}, {@code SIGTERM}, {@code POST /api/drain}): readiness
+     * and new upgrades answer 503, then open connections are closed with 4300 at {@code closesPerSecond}, each told
+     * to come back after {@code retryAfter} plus a random share of {@code retryJitter}; whatever is still open at
+     * {@code timeout} is closed with 1001.
+     *
+     * @param timeout how long a drain may take before the remaining connections are closed with 1001
+     * @param closesPerSecond connections closed with 4300 per second, so that clients do not all reconnect at once
+     * @param retryAfter the least {@code retry_after_ms} a client is told
+     * @param retryJitter the most added to {@code retryAfter}, uniformly at random per connection
+     */
+    public record ShutdownConfig(Duration timeout, int closesPerSecond, Duration retryAfter, Duration retryJitter) {
+
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+        public static final int DEFAULT_CLOSES_PER_SECOND = 1000;
+        public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+        public static final Duration DEFAULT_RETRY_JITTER = Duration.ofSeconds(4);
+        public static final ShutdownConfig DEFAULT = new ShutdownConfig(DEFAULT_TIMEOUT, DEFAULT_CLOSES_PER_SECOND,
+                DEFAULT_RETRY_AFTER, DEFAULT_RETRY_JITTER);
+
+        public ShutdownConfig {
+            positive("timeout", timeout);
+            positive("closesPerSecond", closesPerSecond);
+            nonNegative("retryAfter", retryAfter);
+            nonNegative("retryJitter", retryJitter);
+        }
+    }
+
+    /**
+     * Limits on connections, checked before the upgrade, and on their age. 0 switches a limit off.
+     *
+     * @param maxConnections WebSocket connections this server holds at most; more get 503 with {@code Retry-After}
+     * @param maxConnectionsPerIp WebSocket connections one client address may hold; more get 429
+     * @param handshakesPerIpPerSecond upgrade requests one client address may make per second, with a burst of as
+     *        many; more get 429
+     * @param requestTimeout a connection must deliver a complete HTTP request this long after it opened, or it is
+     *        answered 408 and closed, so that slow or silent clients cannot hold sockets; a kept-alive connection
+     *        that sends no new request this long after a response is closed without an answer
+     * @param maxLifetime connections older than this (give or take {@code lifetimeJitter}) are closed with 4300, as in
+     *        a drain, so that long-lived clients spread over new nodes; {@link Duration#ZERO}: no limit
+     * @param lifetimeJitter each connection's lifetime is {@code maxLifetime} plus or minus a random share of this
+     */
+    public record LimitsConfig(int maxConnections, int maxConnectionsPerIp, int handshakesPerIpPerSecond,
+                               Duration requestTimeout, Duration maxLifetime, Duration lifetimeJitter) {
+
+        public static final int DEFAULT_MAX_CONNECTIONS = 0;
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
+        public static final int DEFAULT_HANDSHAKES_PER_IP_PER_SECOND = 0;
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_MAX_LIFETIME = Duration.ZERO;
+        public static final Duration DEFAULT_LIFETIME_JITTER = Duration.ZERO;
+        /**
+         * No connection caps (a node behind a proxy sees every client at the proxy's address), a 10 s request
+         * deadline, no lifetime limit.
+         */
+        public static final LimitsConfig DEFAULT = new LimitsConfig(DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_HANDSHAKES_PER_IP_PER_SECOND, DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_MAX_LIFETIME, DEFAULT_LIFETIME_JITTER);
+
+        public LimitsConfig {
+            nonNegative("maxConnections", maxConnections);
+            nonNegative("maxConnectionsPerIp", maxConnectionsPerIp);
+            nonNegative("handshakesPerIpPerSecond", handshakesPerIpPerSecond);
+            positive("requestTimeout", requestTimeout);
+            nonNegative("maxLifetime", maxLifetime);
+            nonNegative("lifetimeJitter", lifetimeJitter);
+            if (!maxLifetime.isZero() && lifetimeJitter.compareTo(maxLifetime) >= 0) {
+                throw new IllegalArgumentException("lifetimeJitter: " + lifetimeJitter
+                        + " (expected: < maxLifetime " + maxLifetime + ")");
+            }
+        }
+
+        /** A copy with these connection caps. */
+        public LimitsConfig withConnectionCaps(int max, int perIp, int handshakesPerIpPerSecond) {
+            return new LimitsConfig(max, perIp, handshakesPerIpPerSecond, requestTimeout, maxLifetime, lifetimeJitter);
+        }
+
+        /** A copy with this request deadline. */
+        public LimitsConfig withRequestTimeout(Duration timeout) {
+            return new LimitsConfig(maxConnections, maxConnectionsPerIp, handshakesPerIpPerSecond, timeout,
+                    maxLifetime, lifetimeJitter);
+        }
+
+        /** A copy with this lifetime and jitter. */
+        public LimitsConfig withMaxLifetime(Duration lifetime, Duration jitter) {
+            return new LimitsConfig(maxConnections, maxConnectionsPerIp, handshakesPerIpPerSecond, requestTimeout,
+                    lifetime, jitter);
+        }
+    }
+
+    private static void nonNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+        }
+    }
+
     /** What the server does with a subscriber that cannot keep up. */
     public enum SlowConsumerPolicy {
         /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
@@ -623,6 +726,8 @@ public record ServerConfig(
         private MetricsConfig metrics = MetricsConfig.DEFAULT;
         private double maxHeapRatio = DEFAULT_MAX_HEAP_RATIO;
         private RateLimitConfig rateLimit = RateLimitConfig.DEFAULT;
+        private ShutdownConfig shutdown = ShutdownConfig.DEFAULT;
+        private LimitsConfig limits = LimitsConfig.DEFAULT;
 
         private Builder() {
         }
@@ -774,6 +879,18 @@ public record ServerConfig(
             return this;
         }
 
+        /** How a graceful drain closes connections and how long it may take. */
+        public Builder shutdown(ShutdownConfig shutdown) {
+            this.shutdown = shutdown;
+            return this;
+        }
+
+        /** Connection limits before the upgrade, and the maximum connection lifetime. */
+        public Builder limits(LimitsConfig limits) {
+            this.limits = limits;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -786,7 +903,7 @@ public record ServerConfig(
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
                     drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio,
-                    rateLimit);
+                    rateLimit, shutdown, limits);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.fanwire.server;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -9,6 +11,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,8 @@ public final class ServerMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
     private static final String DEV_USER = "dev-user";
     private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+    /** How much longer than {@code shutdown.timeout} the shutdown hook waits before it closes regardless. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(5);
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML file of settings.")
     private Path configFile;
@@ -125,15 +131,30 @@ public final class ServerMain implements Callable<Integer> {
         app.start(server);
 
         CountDownLatch stopped = new CountDownLatch(1);
+        server.stopped().whenComplete((ignored, error) -> stopped.countDown());
+        Duration timeout = server.config().shutdown().timeout();
+        boolean signalsHandled = handleStopSignals(server);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("fanwire-shutdown").unstarted(() -> {
-            LOG.info("Stopping (signal)");
-            server.close();
+            // Stopped already when main returns; otherwise a signal we do not handle (SIGHUP), System.exit elsewhere,
+            // or SIGTERM itself when its handler could not be installed.
+            if (stopped.getCount() == 0) {
+                return;
+            }
+            LOG.info("Stopping (shutdown hook): draining for at most {}", timeout);
+            server.shutdownGracefully();
             try {
+                if (!stopped.await(timeout.toMillis() + STOP_MARGIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                    server.close();
+                }
                 app.stop();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            stopped.countDown();
+            if (!signalsHandled) {
+                // The JVM is exiting with 128 + the signal; the drain went as planned, so say so: halt skips the
+                // remaining hooks, which is why this one runs last and the server is closed already.
+                Runtime.getRuntime().halt(0);
+            }
         }));
 
         if (devMinter != null) {
@@ -143,7 +164,60 @@ public final class ServerMain implements Callable<Integer> {
             printDevBanner(server, token, draft.apiKey());
         }
         stopped.await();
+        app.stop();
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT: the first starts a graceful drain, after which {@link #call()} returns and the process
+     * exits 0; a second one closes what remains at once with 1001.
+     *
+     * <p>Why {@code sun.misc.Signal}, and why by reflection: a shutdown hook alone cannot tell a first signal from a
+     * second, and the JVM exits with 143 after a SIGTERM whatever the hooks do, unless one of them halts.
+     * {@code sun.misc.Signal} (module {@code jdk.unsupported}, kept by JEP 260 until a supported replacement exists)
+     * replaces the JVM's handler, so the process exits through {@code System.exit(0)} with every hook run. Named in
+     * source it draws javac's "internal proprietary API" warning, which no {@code @SuppressWarnings} silences and
+     * {@code -Werror} turns into an error; reflection keeps the build clean. Where the class is missing or the
+     * signal is taken ({@code -Xrs}), the shutdown hook drains instead and halts with 0.
+     *
+     * @return whether both signals are handled here
+     */
+    private static boolean handleStopSignals(FanwireServer server) {
+        AtomicInteger received = new AtomicInteger();
+        Runnable onSignal = () -> {
+            if (received.incrementAndGet() == 1) {
+                LOG.info("Stopping (signal): draining for at most {}; signal again to stop at once",
+                        server.config().shutdown().timeout());
+                server.shutdownGracefully();
+            } else {
+                LOG.info("Stopping (second signal): closing the remaining connections with 1001");
+                // Not on the signal dispatcher thread: close() waits for the connections' close handshakes.
+                Thread.ofPlatform().name("fanwire-stop").start(server::close);
+            }
+        };
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Method handle = signal.getMethod("handle", signal, handler);
+            Object proxy = Proxy.newProxyInstance(ServerMain.class.getClassLoader(),
+                    new Class<?>[] {handler}, (self, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            onSignal.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(self);
+                        case "equals" -> self == args[0];
+                        case "toString" -> "fanwire stop signal handler";
+                        default -> null;
+                    });
+            for (String name : List.of("TERM", "INT")) {
+                handle.invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+            }
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.info("Stop signals are left to the JVM ({}); a shutdown hook drains instead", e.toString());
+            return false;
+        }
     }
 
     private static void printDevBanner(FanwireServer server, String token, String apiKey) {

@@ -73,6 +73,17 @@ public final class ConfigDraft {
     Duration jwksRefreshInterval = ServerConfig.JwksConfig.DEFAULT_REFRESH_INTERVAL;
     Duration jwksMinRefreshInterval = ServerConfig.JwksConfig.DEFAULT_MIN_REFRESH_INTERVAL;
     Duration jwksTimeout = ServerConfig.JwksConfig.DEFAULT_FETCH_TIMEOUT;
+    // Graceful drain and connection limits
+    Duration shutdownTimeout = ServerConfig.ShutdownConfig.DEFAULT_TIMEOUT;
+    int shutdownCloseRate = ServerConfig.ShutdownConfig.DEFAULT_CLOSES_PER_SECOND;
+    Duration shutdownRetryAfter = ServerConfig.ShutdownConfig.DEFAULT_RETRY_AFTER;
+    Duration shutdownRetryJitter = ServerConfig.ShutdownConfig.DEFAULT_RETRY_JITTER;
+    int maxConnections = ServerConfig.LimitsConfig.DEFAULT_MAX_CONNECTIONS;
+    int maxConnectionsPerIp = ServerConfig.LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP;
+    int handshakesPerIpPerSecond = ServerConfig.LimitsConfig.DEFAULT_HANDSHAKES_PER_IP_PER_SECOND;
+    Duration requestTimeout = ServerConfig.LimitsConfig.DEFAULT_REQUEST_TIMEOUT;
+    Duration maxLifetime = ServerConfig.LimitsConfig.DEFAULT_MAX_LIFETIME;
+    Duration lifetimeJitter = ServerConfig.LimitsConfig.DEFAULT_LIFETIME_JITTER;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -138,6 +149,10 @@ public final class ConfigDraft {
         server.host(host).port(port).apiKey(apiKey).writeBufferWaterMarks(writeLow, writeHigh)
                 .metrics(new ServerConfig.MetricsConfig(metricsEnabled, metricsRequireApiKey))
                 .drain(new DrainConfig(drainHighWater, drainLowWater, drainCapacity, drainHighWaterBytes))
+                .shutdown(new ServerConfig.ShutdownConfig(shutdownTimeout, shutdownCloseRate, shutdownRetryAfter,
+                        shutdownRetryJitter))
+                .limits(new ServerConfig.LimitsConfig(maxConnections, maxConnectionsPerIp, handshakesPerIpPerSecond,
+                        requestTimeout, maxLifetime, lifetimeJitter))
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
                         subscribeByDefault, publishByDefault, slowConsumerOverrides))

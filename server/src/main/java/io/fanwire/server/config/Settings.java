@@ -211,6 +211,31 @@ public final class Settings {
             s("health.max_heap_ratio", ServerConfig.DEFAULT_MAX_HEAP_RATIO,
                     "/health/ready answers 503 while the heap after the last GC is above this ratio of the "
                             + "maximum heap; 0 disables.", (d, v) -> d.server.maxHeapRatio(ratio(v))),
+            s("shutdown.timeout", "30s", "How long a graceful drain may take; what is still open then is closed with 1001.",
+                    (d, v) -> d.shutdownTimeout = duration(v)),
+            s("shutdown.close_rate", ServerConfig.ShutdownConfig.DEFAULT_CLOSES_PER_SECOND,
+                    "Connections closed with 4300 per second during a drain.", (d, v) -> d.shutdownCloseRate = integer(v)),
+            s("shutdown.retry_after", "1s", "Least retry_after_ms told to clients closed by a drain or their lifetime.",
+                    (d, v) -> d.shutdownRetryAfter = duration(v)),
+            s("shutdown.retry_jitter", "4s", "Most added at random to shutdown.retry_after, per connection.",
+                    (d, v) -> d.shutdownRetryJitter = duration(v)),
+            s("limits.max_connections", ServerConfig.LimitsConfig.DEFAULT_MAX_CONNECTIONS,
+                    "WebSocket connections this node holds at most; more get 503 + Retry-After (0: no cap).",
+                    (d, v) -> d.maxConnections = integer(v)),
+            s("limits.max_connections_per_ip", ServerConfig.LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP,
+                    "WebSocket connections one client address may hold; more get 429 (0: no cap).",
+                    (d, v) -> d.maxConnectionsPerIp = integer(v)),
+            s("limits.handshake_rate_per_ip", ServerConfig.LimitsConfig.DEFAULT_HANDSHAKES_PER_IP_PER_SECOND,
+                    "Upgrade requests per second (and burst) one client address may make; more get 429 (0: no limit).",
+                    (d, v) -> d.handshakesPerIpPerSecond = integer(v)),
+            s("limits.request_timeout", "10s",
+                    "A connection must send a complete HTTP request this long after opening, else 408 and closed "
+                            + "(idle keep-alive connections: closed).", (d, v) -> d.requestTimeout = duration(v)),
+            s("limits.max_lifetime", "0s",
+                    "Connections older than this are closed with 4300 and a retry hint, to rebalance nodes (0s: never).",
+                    (d, v) -> d.maxLifetime = duration(v)),
+            s("limits.lifetime_jitter", "0s", "Each connection's lifetime is limits.max_lifetime plus or minus up to this.",
+                    (d, v) -> d.lifetimeJitter = duration(v)),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
@@ -418,6 +443,9 @@ public final class Settings {
     static Duration duration(String v) {
         String t = v.trim().toLowerCase(Locale.ROOT);
         try {
+            if (t.equals("0")) {
+                return Duration.ZERO;
+            }
             if (t.startsWith("pt") || t.startsWith("p")) {
                 return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
             }

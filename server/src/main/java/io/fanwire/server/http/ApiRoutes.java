@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -76,6 +77,7 @@ public final class ApiRoutes {
     static final String DISCONNECT = "disconnect";
     static final String PRESENCE = "presence";
     static final String HISTORY = "history";
+    static final String DRAIN = "drain";
     /** The label of requests for paths under {@code /api/} that are no route. */
     static final String UNKNOWN = "unknown";
 
@@ -145,6 +147,7 @@ public final class ApiRoutes {
             case "/api/disconnect" -> DISCONNECT;
             case "/api/presence" -> PRESENCE;
             case "/api/history" -> HISTORY;
+            case "/api/drain" -> DRAIN;
             default -> UNKNOWN;
         };
     }
@@ -177,6 +180,7 @@ public final class ApiRoutes {
                 case DISCONNECT -> done(disconnect(request));
                 case PRESENCE -> done(presence(request, uri));
                 case HISTORY -> history(request, uri);
+                case DRAIN -> done(drain(request));
                 default -> done(ApiAnswer.error(route, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route " + path));
             };
         } catch (Refusal refusal) {
@@ -282,6 +286,31 @@ public final class ApiRoutes {
             disconnected = server.disconnectUser(userId, code, reason);
         }
         return ApiAnswer.ok(DISCONNECT, fields("disconnected", disconnected));
+    }
+
+    /** The longest drain a request may ask for. */
+    public static final long MAX_DRAIN_TIMEOUT_MS = 24L * 60 * 60 * 1000;
+
+    /**
+     * {@code POST /api/drain}, with no body or {@code {"timeout_ms"?}}: starts a graceful drain (or joins the one
+     * under way) and answers 202 at once; the server stops when the drain is over.
+     */
+    private ApiAnswer drain(FullHttpRequest request) {
+        requirePost(request);
+        Duration timeout = null;
+        if (request.content().isReadable()) {
+            JsonNode node = body(request, "timeout_ms").get("timeout_ms");
+            if (node != null && !node.isNull()) {
+                if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 1
+                        || node.longValue() > MAX_DRAIN_TIMEOUT_MS) {
+                    throw Refusal.invalid("timeout_ms: " + node + " (expected: 1-" + MAX_DRAIN_TIMEOUT_MS + ")");
+                }
+                timeout = Duration.ofMillis(node.longValue());
+            }
+        }
+        int connections = server.drain(timeout);
+        return new ApiAnswer(DRAIN, HttpResponseStatus.ACCEPTED, fields("draining", true, "connections", connections),
+                Map.of());
     }
 
     private ApiAnswer presence(FullHttpRequest request, QueryStringDecoder uri) {

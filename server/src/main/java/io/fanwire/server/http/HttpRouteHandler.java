@@ -256,8 +256,14 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** 200 once started and while running; 503 before, while stopping, and while the heap is over budget. */
+    /** 200 once started and while running; 503 before, while draining or stopping, and while the heap is over budget. */
     private FullHttpResponse readiness(ChannelHandlerContext ctx) {
+        if (services.draining().getAsBoolean()) {
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("status", "not_ready");
+            body.put("reason", "draining");
+            return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        }
         if (!services.ready().getAsBoolean()) {
             return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "not_ready"));
         }

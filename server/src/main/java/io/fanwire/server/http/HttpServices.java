@@ -21,10 +21,13 @@ import io.fanwire.server.session.SessionServices;
  * @param api the server API ({@code /api/*}), shared by every connection and listener
  * @param metrics what {@code GET /metrics} renders (on the listener that serves the API)
  * @param heapBudget {@code /health/ready} answers 503 while it is exceeded
+ * @param draining whether the server is draining: readiness and refused upgrades then say so
+ * @param limits admission of upgrades: the connection caps and the upgrade rate per client address
  */
 public record HttpServices(SessionServices sessions, Authenticator authenticator, ObjectMapper mapper,
                            BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api,
-                           MetricsExposition metrics, HeapBudget heapBudget) {
+                           MetricsExposition metrics, HeapBudget heapBudget, BooleanSupplier draining,
+                           ConnectionLimits limits) {
 
     public HttpServices {
         Objects.requireNonNull(sessions, "sessions");
@@ -35,6 +38,16 @@ public record HttpServices(SessionServices sessions, Authenticator authenticator
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(heapBudget, "heapBudget");
+        Objects.requireNonNull(draining, "draining");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Never draining, without connection limits. */
+    public HttpServices(SessionServices sessions, Authenticator authenticator, ObjectMapper mapper,
+                        BooleanSupplier ready, BooleanSupplier accepting, ApiRoutes api,
+                        MetricsExposition metrics, HeapBudget heapBudget) {
+        this(sessions, authenticator, mapper, ready, accepting, api, metrics, heapBudget, () -> false,
+                ConnectionLimits.NONE);
     }
 
     /** Without metrics ({@code /metrics} answers 404) and without a heap budget. */

@@ -1,5 +1,6 @@
 package io.fanwire.server.http;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +33,16 @@ public interface ServerApi {
 
     /** The body of {@code /api/info}. */
     Map<String, Object> info();
+
+    /**
+     * Starts a graceful drain that may take up to {@code timeout} ({@code null}: the configured one), or joins the
+     * one under way; returns at once.
+     *
+     * @return the connections open when it was asked
+     */
+    default int drain(Duration timeout) {
+        throw new UnsupportedOperationException("drain: no server behind this API");
+    }
 
     /**
      * A server API that can only report {@code info}: for pipelines built without a server behind them (the

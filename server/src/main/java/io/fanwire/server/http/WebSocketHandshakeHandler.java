@@ -16,6 +16,7 @@ import io.fanwire.server.ServerConfig;
 import io.fanwire.server.auth.AuthResult;
 import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.metrics.ServerStats;
+import io.fanwire.server.session.RetryHint;
 import io.fanwire.server.session.SessionHandler;
 import io.fanwire.server.transport.PipelineNames;
 import io.netty.channel.ChannelHandler;
@@ -38,8 +39,9 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Authenticates WebSocket upgrade requests and performs the handshake. Every refusal is an HTTP answer
- * with a JSON body ({@code 400}, {@code 401}, {@code 403}, {@code 405}, {@code 426}, {@code 503}), never a bare
- * close.
+ * with a JSON body ({@code 400}, {@code 401}, {@code 403}, {@code 405}, {@code 426}, {@code 429}, {@code 503}), never
+ * a bare close. Before the token is even looked at, the upgrade must be admitted by the {@link ConnectionLimits}
+ * (server cap: 503; per client address: 429), so that a flood costs no signature checks.
  * On success it installs the connection's handlers and removes itself and the HTTP handlers: nothing of
  * authentication stays in the pipeline. Requests for other paths pass on to the HTTP routes.
  *
@@ -127,11 +129,27 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
             return;
         }
         if (!services.accepting().getAsBoolean()) {
-            FullHttpResponse response = HttpResponses.error(ctx, services.mapper(),
-                    HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "server is not accepting connections");
-            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-            reject(ctx, request, response, "unavailable");
+            boolean draining = services.draining().getAsBoolean();
+            unavailable(ctx, request, draining ? "draining" : "unavailable",
+                    draining ? "server is draining; connect to another node" : "server is not accepting connections",
+                    draining ? drainingRetryAfterSeconds() : RETRY_AFTER_SECONDS);
             return;
+        }
+        switch (services.limits().tryAdmit(ctx.channel())) {
+            case ADMITTED -> { }
+            case SERVER_FULL -> {
+                unavailable(ctx, request, "full", "server is at its connection limit", RETRY_AFTER_SECONDS);
+                return;
+            }
+            case IP_CONNECTIONS -> {
+                tooMany(ctx, request, "ip_connections", ErrorCode.LIMIT_EXCEEDED,
+                        "too many connections from your address");
+                return;
+            }
+            case IP_RATE -> {
+                tooMany(ctx, request, "ip_rate", ErrorCode.RATE_LIMITED, "too many connection attempts from your address");
+                return;
+            }
         }
         AuthResult auth = services.authenticator().authenticate(headers, query);
         if (auth instanceof AuthResult.Rejected rejected) {
@@ -175,6 +193,10 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
         if (pipeline.get(PipelineNames.REQUEST_CLOCK) != null) {
             pipeline.remove(PipelineNames.REQUEST_CLOCK);
         }
+        if (pipeline.get(PipelineNames.REQUEST_TIMEOUT) != null) {
+            // From here on the heartbeat's idle timeout watches the connection.
+            pipeline.remove(PipelineNames.REQUEST_TIMEOUT);
+        }
         SessionHandler session = SessionHandler.install(pipeline, services.sessions(), info, accepted.expiresAt());
         pipeline.remove(this);
         handshaker.handshake(ctx.channel(), request, null, ctx.channel().newPromise()).addListener(f -> {
@@ -186,6 +208,31 @@ public final class WebSocketHandshakeHandler extends ChannelInboundHandlerAdapte
                 ctx.channel().close();
             }
         });
+    }
+
+    /** 503 with {@code Retry-After}: the server is starting, stopping, draining or full. */
+    private void unavailable(ChannelHandlerContext ctx, FullHttpRequest request, String reason, String message,
+                             long retryAfterSeconds) {
+        FullHttpResponse response = HttpResponses.error(ctx, services.mapper(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "UNAVAILABLE", message);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        reject(ctx, request, response, reason);
+    }
+
+    /** 429 with {@code Retry-After}: this client address is over a limit; other addresses are not affected. */
+    private void tooMany(ChannelHandlerContext ctx, FullHttpRequest request, String reason, ErrorCode code,
+                         String message) {
+        FullHttpResponse response = HttpResponses.error(ctx, services.mapper(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                code.name(), message);
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+        reject(ctx, request, response, reason);
+    }
+
+    /** A drain's retry hint, in whole seconds (at least 1), jittered like the close reasons of the drain. */
+    private long drainingRetryAfterSeconds() {
+        ServerConfig.ShutdownConfig shutdown = services.sessions().config().shutdown();
+        long millis = RetryHint.retryAfterMillis(shutdown.retryAfter(), shutdown.retryJitter());
+        return Math.max(1, (millis + 999) / 1000);
     }
 
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,

@@ -189,6 +189,16 @@ public final class FanwireMetrics implements MeterBinder, AutoCloseable {
                 "Connections closed with 4401 because their token expired without a refresh");
         labelled("fanwire.jwks.fetches", s.jwksFetches, label -> Tags.of("result", label),
                 "Key set (JWKS) fetches, by result");
+        // Lifecycle: graceful drain, connection lifetime, the accept loop
+        gauge("fanwire.shutdown.draining", s.draining, Number::doubleValue, "1 while the server drains, else 0");
+        labelled("fanwire.shutdown.closes", s.shutdownCloses, label -> Tags.of("code", label),
+                "Connections closed by a shutdown: draining (4300, paced) or going_away (1001, at the deadline)");
+        counter("fanwire.shutdown.events.unprocessed", s.shutdownUnprocessedEvents,
+                "Inbound events still waiting for the application when the server stopped");
+        counter("fanwire.connections.lifetime_closes", s.lifetimeCloses,
+                "Connections closed with 4300 because they reached their maximum lifetime");
+        labelled("fanwire.accept.errors", s.acceptErrors, label -> Tags.of("reason", label),
+                "Failed accepts on a listening socket (the acceptor pauses 1 s and goes on), by reason");
 
         // Server API
         labelled("fanwire.api.requests", s.apiRequests, FanwireMetrics::routeAndStatus,

@@ -94,6 +94,17 @@ public final class ServerStats {
     /** Times reading from sockets was paused because the inbound queue passed its high-water mark. */
     public final LongAdder backpressurePauses = new LongAdder();
 
+    /** 1 while the server drains (graceful shutdown), else 0. */
+    public final AtomicLong draining = new AtomicLong();
+    /** Connections closed by a shutdown, by close code name: {@code draining} (4300) or {@code going_away} (1001). */
+    public final Labelled shutdownCloses = new Labelled();
+    /** Inbound events still waiting for the application when the server stopped. */
+    public final LongAdder shutdownUnprocessedEvents = new LongAdder();
+    /** Connections closed with 4300 because they reached their maximum lifetime. */
+    public final LongAdder lifetimeCloses = new LongAdder();
+    /** Failed accepts on a listening socket, by reason ({@code too_many_open_files}, {@code other}). */
+    public final Labelled acceptErrors = new Labelled();
+
     /**
      * A family of counters keyed by a label from a bounded set. Whoever exports the family (the metrics
      * registry) {@link #onLabel listens} for labels as they first appear, so it never polls for new ones.
@@ -220,6 +231,13 @@ public final class ServerStats {
         limits.put("token_refreshes", tokenRefreshes.snapshot());
         limits.put("token_expiry_closes", tokenExpiryCloses.sum());
         limits.put("jwks_fetches", jwksFetches.snapshot());
+        connections.put("lifetime_closes", lifetimeCloses.sum());
+        connections.put("accept_errors", acceptErrors.snapshot());
+
+        Map<String, Object> shutdown = new LinkedHashMap<>();
+        shutdown.put("draining", draining.get() != 0);
+        shutdown.put("closes", shutdownCloses.snapshot());
+        shutdown.put("unprocessed_events", shutdownUnprocessedEvents.sum());
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("connections", connections);
@@ -228,6 +246,7 @@ public final class ServerStats {
         out.put("messages", messages);
         out.put("events", events);
         out.put("api", Map.of("requests", apiRequests.snapshot()));
+        out.put("shutdown", shutdown);
         return out;
     }
 }

@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.ServerMessage.ServerPing;
@@ -19,6 +22,9 @@ import io.netty.util.concurrent.Ticker;
  * walks that loop's connections, instead of a scheduled task (or an idle-state handler timer) per
  * connection. Time is read from the event loop's {@link Ticker}, the clock its scheduled tasks run on
  * ({@link System#nanoTime()} on a real loop), so that a test can drive both with an embedded channel.
+ *
+ * <p>The same sweep ends connections that reached their maximum {@link Lifetime} (off by default): they are
+ * closed with 4300 and a retry hint, like a drain, so that long-lived clients spread over the nodes there are now.
  */
 public final class Heartbeat {
 
@@ -30,8 +36,52 @@ public final class Heartbeat {
     private final long idleTimeoutNanos;
     private final long tickNanos;
     private final List<Future<?>> tasks = new ArrayList<>();
+    private final Lifetime lifetime;
+
+    /**
+     * The maximum age of connections: each gets {@code max} plus or minus a random share of {@code jitter}, and is
+     * then closed with 4300 and a {@link RetryHint} of {@code retryAfter} plus up to {@code retryJitter}, counted in
+     * {@code closed}.
+     *
+     * @param max the lifetime; {@link Duration#ZERO} for none
+     * @param jitter the most a connection's lifetime differs from {@code max}, either way
+     * @param retryAfter the least retry delay told to the client
+     * @param retryJitter the most added to {@code retryAfter}
+     * @param closed counts the connections closed for their age
+     */
+    public record Lifetime(Duration max, Duration jitter, Duration retryAfter, Duration retryJitter,
+                           LongAdder closed) {
+
+        /** No maximum lifetime. */
+        public static final Lifetime NONE = new Lifetime(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                new LongAdder());
+
+        public Lifetime {
+            Objects.requireNonNull(max, "max");
+            Objects.requireNonNull(jitter, "jitter");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+            Objects.requireNonNull(retryJitter, "retryJitter");
+            Objects.requireNonNull(closed, "closed");
+        }
+
+        boolean enabled() {
+            return !max.isZero();
+        }
+
+        /** A connection's lifetime in nanoseconds: {@code max} give or take up to {@code jitter}. */
+        long drawNanos() {
+            long j = jitter.toNanos();
+            return max.toNanos() + (j > 0 ? ThreadLocalRandom.current().nextLong(-j, j + 1) : 0);
+        }
+    }
 
     public Heartbeat(EventLoopGroup group, Duration pingInterval, Duration idleTimeout) {
+        this(group, pingInterval, idleTimeout, Lifetime.NONE);
+    }
+
+    /** Pings, idle timeouts and, unless {@link Lifetime#NONE}, the maximum connection lifetime. */
+    public Heartbeat(EventLoopGroup group, Duration pingInterval, Duration idleTimeout, Lifetime lifetime) {
+        this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
         this.pingIntervalNanos = pingInterval.toNanos();
         this.idleTimeoutNanos = idleTimeout.toNanos();
         // Fine enough that pings and timeouts are late by a small fraction of their period.
@@ -64,6 +114,9 @@ public final class Heartbeat {
         long now = sessions.ticker.nanoTime();
         session.lastActivityNanos = now;
         session.nextPingNanos = now + pingIntervalNanos;
+        if (lifetime.enabled()) {
+            session.lifetimeEndNanos = now + lifetime.drawNanos();
+        }
         sessions.add(session);
     }
 
@@ -117,6 +170,12 @@ public final class Heartbeat {
             for (int i = size - 1; i >= 0; i--) {
                 Session s = sessions[i];
                 if (s == null || s.closing || s.checkToken(now)) {
+                    continue;
+                }
+                if (lifetime.enabled() && now - s.lifetimeEndNanos >= 0) {
+                    lifetime.closed().increment();
+                    s.close(CloseCodes.DRAINING, RetryHint.closeReason(RetryHint.MAX_LIFETIME,
+                            RetryHint.retryAfterMillis(lifetime.retryAfter(), lifetime.retryJitter())));
                     continue;
                 }
                 if (s.pausedByApplication()) {

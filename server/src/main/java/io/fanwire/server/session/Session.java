@@ -33,6 +33,8 @@ public final class Session implements EventSource {
     long lastActivityNanos;
     /** When the next server ping is due. Event loop only. */
     long nextPingNanos;
+    /** When the connection reaches its maximum lifetime, if there is one (the heartbeat's clock). Event loop only. */
+    long lifetimeEndNanos;
     /** Index in the event loop's session list, for constant-time removal. Event loop only. */
     int loopIndex = -1;
     /** The close code and reason to report; the client's, ours, or 1006 when neither was exchanged. */

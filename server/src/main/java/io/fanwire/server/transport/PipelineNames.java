@@ -7,6 +7,8 @@ public final class PipelineNames {
     public static final String REQUEST_CLOCK = "request-clock";
     /** HTTP request decoder and response encoder (replaced by the WebSocket codec on upgrade). */
     public static final String HTTP_CODEC = "http-codec";
+    /** Closes connections that do not deliver a complete HTTP request in time (408). Removed on upgrade. */
+    public static final String REQUEST_TIMEOUT = "request-timeout";
     /** Joins an HTTP request with its body. Removed on upgrade. */
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     /** Authenticates the upgrade request and performs the handshake. Removes itself. */

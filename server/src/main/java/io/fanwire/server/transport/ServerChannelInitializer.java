@@ -5,6 +5,7 @@ import io.fanwire.server.http.HttpBodyAggregator;
 import io.fanwire.server.http.HttpRouteHandler;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.RequestClockHandler;
+import io.fanwire.server.http.RequestTimeoutHandler;
 import io.fanwire.server.http.WebSocketHandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -13,9 +14,9 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
- * The pipeline of a new connection before any upgrade: the request clock, HTTP codec, aggregator, the
- * WebSocket handshake handler and the HTTP routes; on the server API's own port, only codec, aggregator and
- * routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the pipeline, so it serves any
+ * The pipeline of a new connection before any upgrade: the request clock, HTTP codec, request deadline,
+ * aggregator, the WebSocket handshake handler and the HTTP routes; on the server API's own port, only codec,
+ * request deadline, aggregator and routes. Typed on {@link Channel}, not {@code SocketChannel}: it only builds the pipeline, so it serves any
  * transport and an {@code EmbeddedChannel} in tests alike.
  */
 public final class ServerChannelInitializer extends ChannelInitializer<Channel> {
@@ -52,6 +53,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
             p.addLast(PipelineNames.REQUEST_CLOCK, new RequestClockHandler());
         }
         p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+        p.addLast(PipelineNames.REQUEST_TIMEOUT, new RequestTimeoutHandler(services));
         p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpBodyAggregator(services));
         if (apiPort) {
             p.addLast(PipelineNames.HTTP_ROUTES, new HttpRouteHandler(services, true));

@@ -3,78 +3,63 @@ package io.fanwire.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.server.ServerConfig;
-import io.fanwire.server.ServerConfig.JwksConfig;
-import io.fanwire.server.ServerConfig.RateLimitConfig;
+import io.fanwire.server.ServerConfig.LimitsConfig;
+import io.fanwire.server.ServerConfig.ShutdownConfig;
 
-/** The settings of rate limits, token lifetime and key sets, and their defaults. */
+/** The {@code shutdown.*} and {@code limits.*} settings, and how the configuration checks them. */
 class LimitsSettingsTest {
 
-    private static final String SECRET = "settings-test-secret-0123456789-abcdef";
+    private static final String SECRET = "limits-settings-test-secret-0123456789-abcdef";
 
-    private static ConfigDraft draft(Map<String, String> values) {
+    private static ServerConfig configure(Map<String, String> settings) {
         ConfigDraft draft = new ConfigDraft();
-        Settings.apply(draft, values, "test");
-        return draft;
+        draft.jwtSecret(SECRET);
+        Settings.apply(draft, settings, "flags");
+        return draft.toConfig();
     }
 
     @Test
-    void defaultsAreTheDocumentedOnes() {
-        ServerConfig config = draft(Map.of("auth.jwt.secret", SECRET)).toConfig();
-
-        assertThat(config.rateLimit()).isEqualTo(RateLimitConfig.DEFAULT);
-        assertThat(config.auth().tokenExpiryWarning()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.auth().jwks()).isNull();
+    void defaultsDrainForThirtySecondsAndLimitOnlyTheRequestTime() {
+        ServerConfig config = configure(Map.of());
+        assertThat(config.shutdown()).isEqualTo(ShutdownConfig.DEFAULT);
+        assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULT);
+        assertThat(config.shutdown().timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.limits().requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.limits().maxConnections()).isZero();
+        assertThat(config.limits().maxLifetime()).isZero();
     }
 
     @Test
-    void setsRateLimitsAndTheTokenExpiryWarning() {
-        ServerConfig config = draft(Map.of("auth.jwt.secret", SECRET, "rate_limit.capacity", "50",
-                "rate_limit.refill", "2.5", "rate_limit.control_capacity", "0", "rate_limit.max_violations", "7",
-                "rate_limit.violation_window", "3s", "auth.token_expiry_warning", "2m")).toConfig();
-
-        assertThat(config.rateLimit()).isEqualTo(new RateLimitConfig(50, 2.5, 0,
-                RateLimitConfig.DEFAULT_CONTROL_REFILL_PER_SECOND, 7, Duration.ofSeconds(3),
-                RateLimitConfig.DEFAULT_WARNING_INTERVAL));
-        assertThat(config.rateLimit().limitsControlFrames()).isFalse();
-        assertThat(config.auth().tokenExpiryWarning()).isEqualTo(Duration.ofMinutes(2));
+    void everySettingReachesTheConfiguration() {
+        ServerConfig config = configure(Map.of(
+                "shutdown.timeout", "2m", "shutdown.close_rate", "250", "shutdown.retry_after", "500ms",
+                "shutdown.retry_jitter", "0",
+                "limits.max_connections", "50000", "limits.max_connections_per_ip", "100",
+                "limits.handshake_rate_per_ip", "20", "limits.request_timeout", "3s",
+                "limits.max_lifetime", "1h", "limits.lifetime_jitter", "10m"));
+        assertThat(config.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofMinutes(2), 250, Duration.ofMillis(500),
+                Duration.ZERO));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(50_000, 100, 20, Duration.ofSeconds(3),
+                Duration.ofHours(1), Duration.ofMinutes(10)));
     }
 
     @Test
-    void refusesNonsense() {
-        assertThatThrownBy(() -> draft(Map.of("rate_limit.refill", "0")))
-                .hasMessageContaining("rate_limit.refill");
-        assertThatThrownBy(() -> draft(Map.of("rate_limit.capacity", "-1", "auth.jwt.secret", SECRET)).toConfig())
-                .hasMessageContaining("messageCapacity: -1");
-    }
-
-    @Test
-    void aJwksUrlIsEnoughForRs256AndLeavesDevelopmentMode() {
-        ConfigDraft draft = draft(Map.of("auth.jwt.algorithm", "RS256",
-                "auth.jwks.url", "https://issuer.example/.well-known/jwks.json", "auth.jwks.min_refresh_interval", "10s"));
-
-        assertThat(draft.jwtKeyMissing()).isFalse();
-        ServerConfig config = draft.toConfig();
-        assertThat(config.auth().jwt().algorithm()).isEqualTo(JwtAlgorithm.RS256);
-        assertThat(config.auth().jwt().key()).isNull();
-        assertThat(config.auth().jwks()).isEqualTo(new JwksConfig(URI.create("https://issuer.example/.well-known/jwks.json"),
-                JwksConfig.DEFAULT_REFRESH_INTERVAL, Duration.ofSeconds(10), JwksConfig.DEFAULT_FETCH_TIMEOUT));
-    }
-
-    @Test
-    void aJwksUrlIsRefusedForHmacAndForOtherSchemes() {
-        assertThatThrownBy(() -> draft(Map.of("auth.jwt.secret", SECRET,
-                "auth.jwks.url", "https://issuer.example/jwks.json")).toConfig())
-                .hasMessageContaining("jwks");
-        assertThatThrownBy(() -> draft(Map.of("auth.jwt.algorithm", "ES256",
-                "auth.jwks.url", "file:///etc/jwks.json")).toConfig())
-                .hasMessageContaining("expected: an http or https URL");
+    void outOfRangeValuesAreRefusedWithTheirName() {
+        assertThatThrownBy(() -> configure(Map.of("shutdown.close_rate", "0")))
+                .hasMessageContaining("closesPerSecond: 0 (expected: > 0)");
+        assertThatThrownBy(() -> configure(Map.of("limits.request_timeout", "0s")))
+                .hasMessageContaining("requestTimeout: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> configure(Map.of("limits.max_connections", "-1")))
+                .hasMessageContaining("maxConnections: -1 (expected: >= 0)");
+        assertThatThrownBy(() -> configure(Map.of("limits.max_lifetime", "1m", "limits.lifetime_jitter", "1m")))
+                .hasMessageContaining("lifetimeJitter: PT1M (expected: < maxLifetime PT1M)");
+        assertThatThrownBy(() -> Settings.apply(new ConfigDraft(), Map.of("shutdown.timeout", "soon"), "flags"))
+                .hasMessageContaining("shutdown.timeout: 'soon' is not a duration");
     }
 }

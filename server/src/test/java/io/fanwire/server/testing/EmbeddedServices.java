@@ -46,7 +46,9 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
         ServerStats stats = new ServerStats();
         SessionRegistry registry = new SessionRegistry();
         DrainQueue queue = new DrainQueue(config.drain(), stats);
-        Heartbeat heartbeat = new Heartbeat(channel.eventLoop(), config.pingInterval(), config.idleTimeout());
+        Heartbeat heartbeat = new Heartbeat(channel.eventLoop(), config.pingInterval(), config.idleTimeout(),
+                new Heartbeat.Lifetime(config.limits().maxLifetime(), config.limits().lifetimeJitter(),
+                        config.shutdown().retryAfter(), config.shutdown().retryJitter(), stats.lifetimeCloses));
         // What FanwireServer offers: compression when a threshold is set, msgpack always.
         Features features = new Features(config.compressionThreshold() > 0, true, false, false);
         FrameCodec codec = new FrameCodec(config.decodeLimits());

@@ -40,8 +40,19 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(int port) {
+        this(port, null);
+    }
+
+    /**
+     * A client of 127.0.0.1:{@code port} from {@code localAddress} ({@code null}: any), such as {@code 127.0.0.2}:
+     * every 127.0.0.0/8 address is on the loopback interface, so a test can be a second client host.
+     */
+    public RawClient(int port, String localAddress) {
         try {
             socket = new Socket();
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(5000);
             socket.setTcpNoDelay(true);
@@ -149,6 +160,15 @@ public final class RawClient implements AutoCloseable {
             }
         }
         throw new AssertionError("no close frame within 10,000 frames");
+    }
+
+    /** Whether bytes from the server are waiting to be read. */
+    public boolean hasInput() {
+        try {
+            return reader.stream().available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** Whether the server closed the TCP connection (reads EOF within the socket timeout). */

@@ -3,7 +3,9 @@ package io.fanwire.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class ServerChannelInitializerTest {
         initialize(c -> { });
 
         assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.REQUEST_CLOCK,
-                PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+                PipelineNames.HTTP_CODEC, PipelineNames.REQUEST_TIMEOUT, PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -87,6 +89,46 @@ class ServerChannelInitializerTest {
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.body()).contains("INVALID_REQUEST");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void silentConnectionIsAnswered408AndClosedAtTheRequestDeadline() {
+        channel.freezeTime();
+        initialize(c -> c.limits(ServerConfig.LimitsConfig.DEFAULT.withRequestTimeout(Duration.ofSeconds(5))));
+
+        channel.advanceTimeBy(4, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        // Bytes that never make a complete request do not move the deadline.
+        channel.writeInbound(Unpooled.copiedBuffer("GET /health/live HTTP/1.1\r\nHost:", StandardCharsets.ISO_8859_1));
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+
+        HttpAnswer answer = WireReader.outboundOf(channel).readAnswer();
+        assertThat(answer.status()).isEqualTo(408);
+        assertThat(answer.body()).contains("REQUEST_TIMEOUT");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void eachResponseGivesTheNextRequestAFullDeadlineThenAnIdleConnectionCloses() {
+        channel.freezeTime();
+        initialize(c -> c.limits(ServerConfig.LimitsConfig.DEFAULT.withRequestTimeout(Duration.ofSeconds(5))));
+
+        channel.advanceTimeBy(4, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(exchange("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        channel.advanceTimeBy(4, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("4 s after the response").isTrue();
+        assertThat(exchange("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+
+        channel.advanceTimeBy(5, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.<Object>readOutbound()).as("an idle keep-alive connection is closed without an answer").isNull();
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finish()).isFalse();
     }
