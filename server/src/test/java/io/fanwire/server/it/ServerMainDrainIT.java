@@ -171,7 +171,8 @@ class ServerMainDrainIT {
             for (JdkWsClient client : connected) {
                 codes.add(client.awaitCloseCode(TIMEOUT));
             }
-            assertThat(codes).contains(CloseCodes.DRAINING, CloseCodes.GOING_AWAY)
+            // The second signal may come before the paced drain's first 4300 (a busy machine): then all get 1001.
+            assertThat(codes).contains(CloseCodes.GOING_AWAY)
                     .allMatch(code -> code == CloseCodes.DRAINING || code == CloseCodes.GOING_AWAY);
             assertThat(process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exits; output %s", output).isTrue();
             assertThat(process.exitValue()).as("exit code; output %s", output).isZero();
