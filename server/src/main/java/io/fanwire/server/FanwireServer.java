@@ -136,6 +136,7 @@ public final class FanwireServer implements AutoCloseable {
     /** Whether the registry is this server's own: then it also carries the JVM's meters, and closes with it. */
     private final boolean ownsRegistry;
     private final HeapBudget heapBudget;
+    private final boolean echoFrames;
     private PubSub pubsub;
     private FanwireMetrics metrics;
     private EventLoopLagProbe lagProbe;
@@ -170,6 +171,7 @@ public final class FanwireServer implements AutoCloseable {
         this.ownsRegistry = builder.meterRegistry == null;
         this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : builder.meterRegistry;
         this.heapBudget = HeapBudget.ofJvm(config.maxHeapRatio());
+        this.echoFrames = builder.echoFrames;
     }
 
     /** A builder; {@link Builder#config(ServerConfig)} is required. */
@@ -196,7 +198,7 @@ public final class FanwireServer implements AutoCloseable {
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
         broker.start(pubsub);
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
-                features, pubsub);
+                features, pubsub, echoFrames);
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),
@@ -656,6 +658,7 @@ public final class FanwireServer implements AutoCloseable {
         private Broker broker;
         private MeterRegistry meterRegistry;
         private final Map<String, Supplier<?>> infoContributors = new LinkedHashMap<>();
+        private boolean echoFrames;
 
         private Builder() {
         }
@@ -706,9 +709,23 @@ public final class FanwireServer implements AutoCloseable {
         }
 
         /**
+         * Conformance runs only (the Autobahn|Testsuite testee): every text and binary message goes back to its
+         * sender as it came, instead of the Fanwire protocol; the rest of the pipeline is the real one.
+         * Package-private, so that no application can switch it on; it also requires authentication off.
+         */
+        Builder echoFrames() {
+            this.echoFrames = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException when the JWT key is weak or does not fit its algorithm
          */
         public FanwireServer build() {
+            if (echoFrames && config != null && config.auth().required()) {
+                throw new IllegalArgumentException("echoFrames: true (expected: authentication disabled, for "
+                        + "conformance runs only)");
+            }
             return new FanwireServer(this);
         }
     }

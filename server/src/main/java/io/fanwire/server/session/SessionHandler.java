@@ -32,6 +32,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -100,6 +101,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         services.stats().connectionsAccepted.increment();
         services.stats().connectionsActive.incrementAndGet();
         ConnectionInfo info = session.info();
+        if (services.echoFrames()) {
+            services.sink().offer(new InboundEvent.Connected(info), session);
+            return;
+        }
         session.send(new ServerReady(info.id().toString(), info.userId(), Envelope.PROTOCOL_VERSION,
                 services.features(), Timestamps.format(info.connectedAt())));
         services.sink().offer(new InboundEvent.Connected(info), session);
@@ -114,7 +119,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         // The event loop's clock, which the heartbeat reads too.
         session.lastActivityNanos = ctx.executor().ticker().nanoTime();
         try {
-            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            if (services.echoFrames() && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+                ctx.write(frame.retainedDuplicate(), ctx.voidPromise());
+            } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
                 onMessage(frame.content(), frame instanceof TextWebSocketFrame);
             } else if (frame instanceof PingWebSocketFrame) {
                 ctx.write(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
@@ -273,6 +280,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
         } else if (cause instanceof IOException) {
             LOG.debug("{}: I/O error: {}", session, cause.toString());
+            ctx.close();
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // The client went away in the middle of a fragmented message (often after a close for its bad input).
+            LOG.debug("{}: closed mid-message", session);
             ctx.close();
         } else {
             LOG.warn("{}: unexpected error; closing with 1011", session, cause);

@@ -21,10 +21,12 @@ import io.fanwire.server.pubsub.PubSub;
  * @param serverVersion reported in {@code server_hello}
  * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
  * @param pubsub the publish/subscribe engine
+ * @param echoFrames conformance runs only (Autobahn|Testsuite): text and binary messages go back to their
+ *        sender as they came, and neither {@code server_ready} nor messages reach anyone else
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                               EventSink sink, ServerStats stats, String serverVersion, Features features,
-                              PubSub pubsub) {
+                              PubSub pubsub, boolean echoFrames) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -36,5 +38,11 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(pubsub, "pubsub");
+    }
+
+    /** The services of a server speaking the Fanwire protocol (no frame echo). */
+    public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                           EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub) {
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, false);
     }
 }
