@@ -65,6 +65,7 @@ import io.fanwire.server.session.Session;
 import io.fanwire.server.session.SessionRegistry;
 import io.fanwire.server.session.SessionServices;
 import io.fanwire.server.transport.ServerChannelInitializer;
+import io.fanwire.server.transport.ServerTls;
 import io.fanwire.server.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -189,6 +190,8 @@ public final class FanwireServer implements AutoCloseable {
         if (state != State.NEW) {
             throw new IllegalStateException("server already " + state.name().toLowerCase(java.util.Locale.ROOT));
         }
+        // First: a certificate that cannot be used stops the start before any thread or port exists.
+        ServerTls tls = config.tlsEnabled() ? ServerTls.create(config.tls()) : null;
         transport = Transport.select(config.transport());
         bossGroup = transport.newGroup(1, "fanwire-accept");
         workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
@@ -213,7 +216,7 @@ public final class FanwireServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterBytes(), config.writeBufferHighWaterBytes()))
-                .childHandler(new ServerChannelInitializer(http));
+                .childHandler(new ServerChannelInitializer(http, tls));
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             closeMetrics();
@@ -225,7 +228,7 @@ public final class FanwireServer implements AutoCloseable {
         serverChannel = bind.channel();
         if (config.apiPort() != ServerConfig.NO_API_PORT) {
             // Same event loops, its own pipeline: the API's routes only, no WebSocket upgrade.
-            ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http))
+            ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http, tls))
                     .bind(config.apiHost(), config.apiPort()).awaitUninterruptibly();
             if (!apiBind.isSuccess()) {
                 serverChannel.close().awaitUninterruptibly();
@@ -241,10 +244,20 @@ public final class FanwireServer implements AutoCloseable {
         lagProbe.start();
         startedAt = Instant.now();
         state = State.RUNNING;
-        LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {}, API {})",
-                VERSION, serverChannel.localAddress(), config.nodeId(), transport.kind(),
-                workerGroup.executorCount(), drainQueue != null ? "drain" : "callback", config.webSocketPaths(),
-                config.apiKey() == null ? "off" : apiChannel != null ? "on " + apiChannel.localAddress() : "on the main port");
+        // One line with key=value fields (docs/CONFIGURATION.md, logging), readable and parseable alike.
+        LOG.atInfo().setMessage("Fanwire listening")
+                .addKeyValue("version", VERSION)
+                .addKeyValue("address", serverChannel.localAddress())
+                .addKeyValue("scheme", tls != null ? "wss" : "ws")
+                .addKeyValue("tls_provider", tls != null ? tls.providerName() + " (" + tls.providerVersion() + ")" : "none")
+                .addKeyValue("node", config.nodeId())
+                .addKeyValue("transport", transport.kind())
+                .addKeyValue("io_threads", workerGroup.executorCount())
+                .addKeyValue("mode", drainQueue != null ? "drain" : "callback")
+                .addKeyValue("paths", String.join(",", config.webSocketPaths()))
+                .addKeyValue("api", config.apiKey() == null ? "off"
+                        : apiChannel != null ? apiChannel.localAddress() : "main_port")
+                .log();
         return this;
     }
 
@@ -618,7 +631,7 @@ public final class FanwireServer implements AutoCloseable {
         shutdownGroups();
         broker.close();
         state = State.STOPPED;
-        LOG.info("Fanwire stopped");
+        LOG.atInfo().setMessage("Fanwire stopped").addKeyValue("node", config.nodeId()).log();
     }
 
     private void shutdownGroups() {

@@ -44,6 +44,8 @@ import io.fanwire.server.transport.TransportKind;
  * @param metrics whether {@code /metrics} is served, and behind the API key or not
  * @param maxHeapRatio {@code /health/ready} answers 503 while the heap after the last collection is above this
  *        ratio of the maximum heap; 0 disables the check
+ * @param tls TLS on the WebSocket port and the server API's own port ({@code wss://}, {@code https://}), or
+ *        {@code null} for plain TCP
  */
 public record ServerConfig(
         String host,
@@ -73,7 +75,8 @@ public record ServerConfig(
         String nodeId,
         Duration shutdownQuietPeriod,
         MetricsConfig metrics,
-        double maxHeapRatio) {
+        double maxHeapRatio,
+        TlsConfig tls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -164,6 +167,11 @@ public record ServerConfig(
         if (!(maxHeapRatio >= 0 && maxHeapRatio <= 1)) {
             throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
         }
+    }
+
+    /** Whether connections are served over TLS ({@code wss://}, {@code https://}). */
+    public boolean tlsEnabled() {
+        return tls != null;
     }
 
     /** A builder with every setting at its default; authentication must be set. */
@@ -312,6 +320,59 @@ public record ServerConfig(
         public static final MetricsConfig DEFAULT = new MetricsConfig(DEFAULT_ENABLED, DEFAULT_REQUIRE_API_KEY);
     }
 
+    /**
+     * TLS for every listener of the server: TLS 1.3 and 1.2 only, with AEAD cipher suites only (the transport
+     * fixes both). The material is in memory; whoever reads it from files ({@code ServerMain}) passes the text.
+     *
+     * @param certificateChainPem the server's certificate first, then the intermediates, in PEM
+     * @param privateKeyPem the certificate's private key, unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY})
+     * @param provider which TLS implementation to use
+     * @param handshakeTimeout connections that have not completed their handshake this long after connecting are
+     *        closed (and counted)
+     */
+    public record TlsConfig(String certificateChainPem, String privateKeyPem, TlsProvider provider,
+                            Duration handshakeTimeout) {
+
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+        public TlsConfig {
+            Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+            Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            Objects.requireNonNull(provider, "provider");
+            positive("handshakeTimeout", handshakeTimeout);
+            if (!certificateChainPem.contains("-----BEGIN CERTIFICATE-----")) {
+                throw new IllegalArgumentException("certificateChainPem: no certificate (expected: PEM, "
+                        + "-----BEGIN CERTIFICATE-----)");
+            }
+            if (!privateKeyPem.contains("PRIVATE KEY-----")) {
+                throw new IllegalArgumentException("privateKeyPem: no private key (expected: PEM, "
+                        + "-----BEGIN PRIVATE KEY-----)");
+            }
+        }
+
+        /** With the default handshake timeout, the provider chosen automatically. */
+        public static TlsConfig of(String certificateChainPem, String privateKeyPem) {
+            return new TlsConfig(certificateChainPem, privateKeyPem, TlsProvider.AUTO, DEFAULT_HANDSHAKE_TIMEOUT);
+        }
+
+        /** Never the private key: configurations get printed and logged. */
+        @Override
+        public String toString() {
+            return "TlsConfig[certificateChainPem=(" + certificateChainPem.length() + " chars), privateKeyPem=(secret), "
+                    + "provider=" + provider + ", handshakeTimeout=" + handshakeTimeout + "]";
+        }
+    }
+
+    /** The TLS implementation. */
+    public enum TlsProvider {
+        /** OpenSSL (BoringSSL, netty-tcnative) when it loads on this machine, else the JDK's. */
+        AUTO,
+        /** OpenSSL through netty-tcnative; the server does not start without it. */
+        OPENSSL,
+        /** The JDK's own (SunJSSE). */
+        JDK
+    }
+
     /** What the server does with a subscriber that cannot keep up. */
     public enum SlowConsumerPolicy {
         /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
@@ -450,6 +511,7 @@ public record ServerConfig(
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
         private MetricsConfig metrics = MetricsConfig.DEFAULT;
         private double maxHeapRatio = DEFAULT_MAX_HEAP_RATIO;
+        private TlsConfig tls;
 
         private Builder() {
         }
@@ -595,6 +657,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** TLS on every listener ({@code wss://}, {@code https://}); {@code null} (the default): plain TCP. */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -606,7 +674,7 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio);
+                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio, tls);
         }
     }
 }
