@@ -174,6 +174,22 @@ public record ServerConfig(
         return tls != null;
     }
 
+    /** Every component, the API key masked (the TLS key masks itself): configurations get logged and printed. */
+    @Override
+    public String toString() {
+        java.util.StringJoiner out = new java.util.StringJoiner(", ", "ServerConfig[", "]");
+        for (java.lang.reflect.RecordComponent component : ServerConfig.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            out.add(component.getName() + "=" + (component.getName().equals("apiKey") && value != null ? "(secret)" : value));
+        }
+        return out.toString();
+    }
+
     /** A builder with every setting at its default; authentication must be set. */
     public static Builder builder() {
         return new Builder();
