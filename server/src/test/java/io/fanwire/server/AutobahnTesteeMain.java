@@ -24,8 +24,8 @@ import io.fanwire.server.drain.InboundEvent;
  *
  * <p>The plugin calls {@link #main} with the port as the only argument on a thread of the Maven JVM, whose
  * class loader puts Maven's own SLF4J 1.7 before ours; so the server runs in a JVM of its own, started here on
- * the test class path with the tests' JVM flags (paranoid leak detection), and stopped when the plugin
- * interrupts this thread at the end of the suite. The plugin connects to the machine's own address
+ * the test class path with the tests' JVM flags (paranoid leak detection), its output in
+ * {@code target/autobahn-testee.log}, and stopped when the plugin interrupts this thread at the end of the suite. The plugin connects to the machine's own address
  * ({@code InetAddress.getLocalHost()}), which the server binds.
  */
 public final class AutobahnTesteeMain {
@@ -33,6 +33,8 @@ public final class AutobahnTesteeMain {
     /** The suite's largest message (cases 9.1.6, 9.2.6) is 16 MiB. */
     private static final int MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
     private static final String SERVE = "serve";
+    /** The server's output, beside the test classes: {@code server/target/autobahn-testee.log}. */
+    public static final String LOG_FILE = "autobahn-testee.log";
 
     private AutobahnTesteeMain() {
     }
@@ -51,7 +53,11 @@ public final class AutobahnTesteeMain {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dio.netty.leakDetection.level=paranoid", "--enable-native-access=ALL-UNNAMED",
                 "-cp", classPath(), AutobahnTesteeMain.class.getName(), port, SERVE));
-        Process server = new ProcessBuilder(command).inheritIO().start();
+        // Its log goes to a file that AutobahnConformanceIT searches for leaks and warnings.
+        Path log = Path.of(AutobahnTesteeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolveSibling(LOG_FILE);
+        Process server = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         try {
             server.waitFor();
         } finally {

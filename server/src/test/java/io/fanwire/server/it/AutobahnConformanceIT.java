@@ -63,4 +63,19 @@ class AutobahnConformanceIT {
         assertThat(unacceptable).as("cases neither OK nor INFORMATIONAL nor a documented exception (%s)",
                 reports).isEmpty();
     }
+
+    /**
+     * Whatever the fuzzer sent, the server logged no leaked buffer and nothing at WARN or ERROR: a client's bad
+     * frames are answered with a close code, not with a stack trace.
+     */
+    @Test
+    void theServerLoggedNoLeakAndNoWarning() throws Exception {
+        assumeFalse(Boolean.getBoolean("autobahn.skip"), "the Autobahn|Testsuite was skipped (-Dautobahn.skip)");
+        Path log = Path.of("target", io.fanwire.server.AutobahnTesteeMain.LOG_FILE);
+        assertThat(log).as("the testee's output").exists();
+        java.util.List<String> lines = Files.readAllLines(log);
+        assertThat(lines).as("the testee started").anyMatch(l -> l.contains("Fanwire listening"));
+        assertThat(lines).as("leaks, warnings or errors in %s", log)
+                .noneMatch(l -> l.contains("LEAK:") || l.contains(" WARN ") || l.contains(" ERROR "));
+    }
 }
