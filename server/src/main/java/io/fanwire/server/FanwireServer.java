@@ -75,6 +75,7 @@ import io.fanwire.server.session.SessionRegistry;
 import io.fanwire.server.session.SessionServices;
 import io.fanwire.server.transport.AcceptErrorHandler;
 import io.fanwire.server.transport.ServerChannelInitializer;
+import io.fanwire.server.transport.ServerTls;
 import io.fanwire.server.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -151,6 +152,7 @@ public final class FanwireServer implements AutoCloseable {
     /** Whether the registry is this server's own: then it also carries the JVM's meters, and closes with it. */
     private final boolean ownsRegistry;
     private final HeapBudget heapBudget;
+    private final boolean echoFrames;
     private PubSub pubsub;
     private FanwireMetrics metrics;
     private EventLoopLagProbe lagProbe;
@@ -191,6 +193,7 @@ public final class FanwireServer implements AutoCloseable {
         this.ownsRegistry = builder.meterRegistry == null;
         this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : builder.meterRegistry;
         this.heapBudget = HeapBudget.ofJvm(config.maxHeapRatio());
+        this.echoFrames = builder.echoFrames;
     }
 
     /** A builder; {@link Builder#config(ServerConfig)} is required. */
@@ -208,6 +211,8 @@ public final class FanwireServer implements AutoCloseable {
         if (state != State.NEW) {
             throw new IllegalStateException("server already " + state.name().toLowerCase(java.util.Locale.ROOT));
         }
+        // First: a certificate that cannot be used stops the start before any thread or port exists.
+        ServerTls tls = config.tlsEnabled() ? ServerTls.create(config.tls()) : null;
         transport = Transport.select(config.transport());
         bossGroup = transport.newGroup(1, "fanwire-accept");
         workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
@@ -220,7 +225,7 @@ public final class FanwireServer implements AutoCloseable {
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
         broker.start(pubsub);
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
-                features, pubsub, verifier);
+                features, pubsub, verifier, echoFrames);
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),
@@ -236,7 +241,7 @@ public final class FanwireServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterBytes(), config.writeBufferHighWaterBytes()))
-                .childHandler(new ServerChannelInitializer(http));
+                .childHandler(new ServerChannelInitializer(http, tls));
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             closeMetrics();
@@ -250,7 +255,7 @@ public final class FanwireServer implements AutoCloseable {
         serverChannel.pipeline().addLast(new AcceptErrorHandler(stats.acceptErrors));
         if (config.apiPort() != ServerConfig.NO_API_PORT) {
             // Same event loops, its own pipeline: the API's routes only, no WebSocket upgrade.
-            ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http))
+            ChannelFuture apiBind = bootstrap.clone().childHandler(ServerChannelInitializer.apiPort(http, tls))
                     .bind(config.apiHost(), config.apiPort()).awaitUninterruptibly();
             if (!apiBind.isSuccess()) {
                 serverChannel.close().awaitUninterruptibly();
@@ -271,10 +276,20 @@ public final class FanwireServer implements AutoCloseable {
         lagProbe.start();
         startedAt = Instant.now();
         state = State.RUNNING;
-        LOG.info("Fanwire {} listening on {} (node {}, transport {}, {} I/O threads, {} mode, WebSocket on {}, API {})",
-                VERSION, serverChannel.localAddress(), config.nodeId(), transport.kind(),
-                workerGroup.executorCount(), drainQueue != null ? "drain" : "callback", config.webSocketPaths(),
-                config.apiKey() == null ? "off" : apiChannel != null ? "on " + apiChannel.localAddress() : "on the main port");
+        // One line with key=value fields (docs/CONFIGURATION.md, logging), readable and parseable alike.
+        LOG.atInfo().setMessage("Fanwire listening")
+                .addKeyValue("version", VERSION)
+                .addKeyValue("address", serverChannel.localAddress())
+                .addKeyValue("scheme", tls != null ? "wss" : "ws")
+                .addKeyValue("tls_provider", tls != null ? tls.providerName() + " (" + tls.providerVersion() + ")" : "none")
+                .addKeyValue("node", config.nodeId())
+                .addKeyValue("transport", transport.kind())
+                .addKeyValue("io_threads", workerGroup.executorCount())
+                .addKeyValue("mode", drainQueue != null ? "drain" : "callback")
+                .addKeyValue("paths", String.join(",", config.webSocketPaths()))
+                .addKeyValue("api", config.apiKey() == null ? "off"
+                        : apiChannel != null ? apiChannel.localAddress() : "main_port")
+                .log();
         return this;
     }
 
@@ -764,7 +779,7 @@ public final class FanwireServer implements AutoCloseable {
         shutdownGroups();
         broker.close();
         state = State.STOPPED;
-        LOG.info("Fanwire stopped");
+        LOG.atInfo().setMessage("Fanwire stopped").addKeyValue("node", config.nodeId()).log();
         stopped.complete(null);
     }
 
@@ -818,6 +833,7 @@ public final class FanwireServer implements AutoCloseable {
         private Broker broker;
         private MeterRegistry meterRegistry;
         private final Map<String, Supplier<?>> infoContributors = new LinkedHashMap<>();
+        private boolean echoFrames;
 
         private Builder() {
         }
@@ -868,9 +884,23 @@ public final class FanwireServer implements AutoCloseable {
         }
 
         /**
+         * Conformance runs only (the Autobahn|Testsuite testee): every text and binary message goes back to its
+         * sender as it came, instead of the Fanwire protocol; the rest of the pipeline is the real one.
+         * Package-private, so that no application can switch it on; it also requires authentication off.
+         */
+        Builder echoFrames() {
+            this.echoFrames = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException when the JWT key is weak or does not fit its algorithm
          */
         public FanwireServer build() {
+            if (echoFrames && config != null && config.auth().required()) {
+                throw new IllegalArgumentException("echoFrames: true (expected: authentication disabled, for "
+                        + "conformance runs only)");
+            }
             return new FanwireServer(this);
         }
     }

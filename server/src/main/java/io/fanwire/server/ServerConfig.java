@@ -47,6 +47,8 @@ import io.fanwire.server.transport.TransportKind;
  * @param rateLimit per-connection budgets for inbound messages and control frames, and when abuse closes with 1008
  * @param shutdown how a graceful drain closes connections, and how long it may take
  * @param limits connection limits enforced before the upgrade, and the maximum connection lifetime
+ * @param tls TLS on the WebSocket port and the server API's own port ({@code wss://}, {@code https://}), or
+ *        {@code null} for plain TCP
  */
 public record ServerConfig(
         String host,
@@ -79,7 +81,8 @@ public record ServerConfig(
         double maxHeapRatio,
         RateLimitConfig rateLimit,
         ShutdownConfig shutdown,
-        LimitsConfig limits) {
+        LimitsConfig limits,
+        TlsConfig tls) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -173,6 +176,27 @@ public record ServerConfig(
         Objects.requireNonNull(rateLimit, "rateLimit");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Whether connections are served over TLS ({@code wss://}, {@code https://}). */
+    public boolean tlsEnabled() {
+        return tls != null;
+    }
+
+    /** Every component, the API key masked (the TLS key masks itself): configurations get logged and printed. */
+    @Override
+    public String toString() {
+        java.util.StringJoiner out = new java.util.StringJoiner(", ", "ServerConfig[", "]");
+        for (java.lang.reflect.RecordComponent component : ServerConfig.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            out.add(component.getName() + "=" + (component.getName().equals("apiKey") && value != null ? "(secret)" : value));
+        }
+        return out.toString();
     }
 
     /** A builder with every setting at its default; authentication must be set. */
@@ -587,6 +611,59 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * TLS for every listener of the server: TLS 1.3 and 1.2 only, with AEAD cipher suites only (the transport
+     * fixes both). The material is in memory; whoever reads it from files ({@code ServerMain}) passes the text.
+     *
+     * @param certificateChainPem the server's certificate first, then the intermediates, in PEM
+     * @param privateKeyPem the certificate's private key, unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY})
+     * @param provider which TLS implementation to use
+     * @param handshakeTimeout connections that have not completed their handshake this long after connecting are
+     *        closed (and counted)
+     */
+    public record TlsConfig(String certificateChainPem, String privateKeyPem, TlsProvider provider,
+                            Duration handshakeTimeout) {
+
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+        public TlsConfig {
+            Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+            Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            Objects.requireNonNull(provider, "provider");
+            positive("handshakeTimeout", handshakeTimeout);
+            if (!certificateChainPem.contains("-----BEGIN CERTIFICATE-----")) {
+                throw new IllegalArgumentException("certificateChainPem: no certificate (expected: PEM, "
+                        + "-----BEGIN CERTIFICATE-----)");
+            }
+            if (!privateKeyPem.contains("PRIVATE KEY-----")) {
+                throw new IllegalArgumentException("privateKeyPem: no private key (expected: PEM, "
+                        + "-----BEGIN PRIVATE KEY-----)");
+            }
+        }
+
+        /** With the default handshake timeout, the provider chosen automatically. */
+        public static TlsConfig of(String certificateChainPem, String privateKeyPem) {
+            return new TlsConfig(certificateChainPem, privateKeyPem, TlsProvider.AUTO, DEFAULT_HANDSHAKE_TIMEOUT);
+        }
+
+        /** Never the private key: configurations get printed and logged. */
+        @Override
+        public String toString() {
+            return "TlsConfig[certificateChainPem=(" + certificateChainPem.length() + " chars), privateKeyPem=(secret), "
+                    + "provider=" + provider + ", handshakeTimeout=" + handshakeTimeout + "]";
+        }
+    }
+
+    /** The TLS implementation. */
+    public enum TlsProvider {
+        /** OpenSSL (BoringSSL, netty-tcnative) when it loads on this machine, else the JDK's. */
+        AUTO,
+        /** OpenSSL through netty-tcnative; the server does not start without it. */
+        OPENSSL,
+        /** The JDK's own (SunJSSE). */
+        JDK
+    }
+
     /** What the server does with a subscriber that cannot keep up. */
     public enum SlowConsumerPolicy {
         /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
@@ -728,6 +805,7 @@ public record ServerConfig(
         private RateLimitConfig rateLimit = RateLimitConfig.DEFAULT;
         private ShutdownConfig shutdown = ShutdownConfig.DEFAULT;
         private LimitsConfig limits = LimitsConfig.DEFAULT;
+        private TlsConfig tls;
 
         private Builder() {
         }
@@ -891,6 +969,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** TLS on every listener ({@code wss://}, {@code https://}); {@code null} (the default): plain TCP. */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -903,7 +987,7 @@ public record ServerConfig(
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
                     drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio,
-                    rateLimit, shutdown, limits);
+                    rateLimit, shutdown, limits, tls);
         }
     }
 }

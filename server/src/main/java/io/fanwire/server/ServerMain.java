@@ -23,7 +23,9 @@ import io.fanwire.server.config.ConfigDraft;
 import io.fanwire.server.config.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The standalone server. Settings come from defaults, then a YAML file ({@code --config}), then
@@ -60,6 +62,13 @@ public final class ServerMain implements Callable<Integer> {
 
     @Option(names = "--list-settings", description = "Print every setting with its default and exit.")
     private boolean listSettings;
+
+    @Option(names = "--print-config", description = "Print the effective settings (after the file, the environment "
+            + "and flags; secrets masked) as YAML and exit.")
+    private boolean printConfig;
+
+    @Spec
+    private CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ServerMain()).execute(args));
@@ -115,6 +124,9 @@ public final class ServerMain implements Callable<Integer> {
             }
         }
 
+        if (printConfig) {
+            return printConfig(draft);
+        }
         if (!draft.authEnabled()) {
             LOG.warn("auth.enabled=false: every client connects without a token, as user 'anonymous'. "
                     + "Only for conformance test runs.");
@@ -223,7 +235,9 @@ public final class ServerMain implements Callable<Integer> {
     private static void printDevBanner(FanwireServer server, String token, String apiKey) {
         String hostPart = "127.0.0.1:" + server.port();
         String path = server.config().webSocketPaths().get(0);
-        String url = "ws://" + hostPart + path;
+        boolean tls = server.config().tlsEnabled();
+        String http = tls ? "https://" : "http://";
+        String url = (tls ? "wss://" : "ws://") + hostPart + path;
         System.out.println();
         System.out.println("Fanwire is running in development mode: the JWT secret and API key below were made for");
         System.out.println("this process only. Set auth.jwt.secret (FANWIRE_AUTH_JWT_SECRET) and api.key for real use.");
@@ -232,7 +246,7 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("  Token       " + token + "   (user " + DEV_USER + ", valid 24 h)");
         System.out.println("  API key     " + apiKey);
         System.out.println();
-        System.out.println("Connect from a browser: open http://" + hostPart + "/health/live, then paste into its console:");
+        System.out.println("Connect from a browser: open " + http + hostPart + "/health/live, then paste into its console:");
         System.out.println("  ws = new WebSocket('" + url + "', ['fanwire.v1', 'bearer." + token
                 + "']); ws.onmessage = e => console.log(e.data); ws.onopen = () => ws.send('{\"t\":\"echo\",\"p\":{\"hello\":\"fanwire\"}}')");
         System.out.println("then try a topic (subscribe, publish, receive the stamped publication):");
@@ -242,14 +256,30 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("  websocat -H 'Authorization: Bearer " + token + "' " + url);
         System.out.println("Server counters:");
         String apiHostPart = "127.0.0.1:" + server.apiPort();
-        System.out.println("  curl -H 'X-API-Key: " + apiKey + "' http://" + apiHostPart + "/api/info");
+        System.out.println("  curl -H 'X-API-Key: " + apiKey + "' " + http + apiHostPart + "/api/info");
         if (server.config().metrics().enabled()) {
             System.out.println("Prometheus metrics:");
             String keyHeader = server.config().metrics().requireApiKey() ? "-H 'X-API-Key: " + apiKey + "' " : "";
-            System.out.println("  curl " + keyHeader + "http://" + apiHostPart + "/metrics");
+            System.out.println("  curl " + keyHeader + http + apiHostPart + "/metrics");
         }
         System.out.println();
         System.out.flush();
+    }
+
+    /** {@code --print-config}: the settings the server would run with, checked, secrets masked. */
+    private int printConfig(ConfigDraft draft) {
+        try {
+            draft.toConfig();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("fanwire: " + e.getMessage());
+            return 2;
+        }
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.println("# Fanwire " + FanwireServer.VERSION + ": effective settings (secrets masked); the comment names "
+                + "each value's source");
+        Settings.describe(draft).forEach(out::println);
+        out.flush();
+        return 0;
     }
 
     private static void printSettings() {

@@ -20,6 +20,9 @@ import io.fanwire.server.ServerConfig.PubSubConfig;
  */
 public final class ConfigDraft {
 
+    /** The source of the values development mode sets. */
+    private static final String DEVELOPMENT_MODE = "development mode";
+
     final ServerConfig.Builder server = ServerConfig.builder();
     boolean authEnabled = true;
     JwtAlgorithm jwtAlgorithm = JwtAlgorithm.HS256;
@@ -84,6 +87,30 @@ public final class ConfigDraft {
     Duration requestTimeout = ServerConfig.LimitsConfig.DEFAULT_REQUEST_TIMEOUT;
     Duration maxLifetime = ServerConfig.LimitsConfig.DEFAULT_MAX_LIFETIME;
     Duration lifetimeJitter = ServerConfig.LimitsConfig.DEFAULT_LIFETIME_JITTER;
+    String tlsCertificateChain;
+    String tlsPrivateKey;
+    ServerConfig.TlsProvider tlsProvider = ServerConfig.TlsProvider.AUTO;
+    Duration tlsHandshakeTimeout = ServerConfig.TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT;
+    /** The text of every setting a source gave, with that source; the last source wins. */
+    private final java.util.Map<String, Recorded> recorded = new java.util.HashMap<>();
+
+    /**
+     * A setting's value as a source gave it.
+     *
+     * @param value the text
+     * @param source where it came from: a file name, {@code environment}, {@code flags}, {@code development mode}
+     */
+    public record Recorded(String value, String source) {
+    }
+
+    void record(String key, String value, String source) {
+        recorded.put(key, new Recorded(value, source));
+    }
+
+    /** What a source gave for {@code key}, or {@code null} when it is at its default. */
+    public Recorded recorded(String key) {
+        return recorded.get(key);
+    }
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -98,6 +125,7 @@ public final class ConfigDraft {
     /** Uses {@code secret} as the HMAC secret (development mode). */
     public void jwtSecret(String secret) {
         this.jwtSecret = secret;
+        record("auth.jwt.secret", secret, DEVELOPMENT_MODE);
     }
 
     /** The built-in application mode of ServerMain: {@code echo}, {@code count} or {@code none}. */
@@ -113,6 +141,7 @@ public final class ConfigDraft {
     /** Sets the API key (development mode). */
     public void apiKey(String apiKey) {
         this.apiKey = apiKey;
+        record("api.key", apiKey, DEVELOPMENT_MODE);
     }
 
     /** Whether a source set the address to bind. */
@@ -123,6 +152,7 @@ public final class ConfigDraft {
     /** Sets the address to bind (development mode). */
     public void host(String host) {
         this.host = host;
+        record("host", host, DEVELOPMENT_MODE);
     }
 
     /** Whether clients must authenticate. */
@@ -140,8 +170,13 @@ public final class ConfigDraft {
         return port;
     }
 
+    /** Whether TLS is configured ({@code tls.certificate_chain} and {@code tls.private_key}). */
+    public boolean tlsEnabled() {
+        return tlsCertificateChain != null || tlsPrivateKey != null;
+    }
+
     /**
-     * The final configuration.
+     * The final configuration. Reads the PEM files that settings name (TLS certificate and key, JWT public keys).
      *
      * @throws IllegalArgumentException when a setting is invalid, a key is weak, or no key is configured
      */
@@ -157,7 +192,8 @@ public final class ConfigDraft {
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
                         subscribeByDefault, publishByDefault, slowConsumerOverrides))
                 .rateLimit(new ServerConfig.RateLimitConfig(rateCapacity, rateRefill, controlCapacity, controlRefill,
-                        maxViolations, violationWindow, ServerConfig.RateLimitConfig.DEFAULT_WARNING_INTERVAL));
+                        maxViolations, violationWindow, ServerConfig.RateLimitConfig.DEFAULT_WARNING_INTERVAL))
+                .tls(tls());
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins, tokenExpiryWarning));
         } else {
@@ -200,11 +236,26 @@ public final class ConfigDraft {
             throw new IllegalArgumentException(what + ".public_key: missing (expected: a PEM public key for "
                     + jwtAlgorithm + ", or auth.jwks.url)");
         }
-        return JwtKeys.publicKey(jwtAlgorithm, readPem(publicKey, what));
+        return JwtKeys.publicKey(jwtAlgorithm, readPem(publicKey, what + ".public_key"));
     }
 
-    /** PEM text inline, or {@code @path} / a path to a file holding it. */
-    private static String readPem(String value, String what) {
+    private ServerConfig.TlsConfig tls() {
+        if (!tlsEnabled()) {
+            return null;
+        }
+        if (tlsCertificateChain == null || tlsPrivateKey == null) {
+            throw new IllegalArgumentException((tlsCertificateChain == null ? "tls.certificate_chain" : "tls.private_key")
+                    + ": missing (expected: both tls.certificate_chain and tls.private_key, or neither)");
+        }
+        return new ServerConfig.TlsConfig(readPem(tlsCertificateChain, "tls.certificate_chain"),
+                readPem(tlsPrivateKey, "tls.private_key"), tlsProvider, tlsHandshakeTimeout);
+    }
+
+    /**
+     * PEM text inline, or {@code @path} / a path to a file holding it. {@code setting} names it in errors, which
+     * never quote the value (it may be a key).
+     */
+    private static String readPem(String value, String setting) {
         if (value.contains("-----BEGIN")) {
             return value;
         }
@@ -212,7 +263,7 @@ public final class ConfigDraft {
         try {
             return Files.readString(path);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + ".public_key: cannot read " + path + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(setting + ": cannot read " + path + ": " + e, e);
         }
     }
 }

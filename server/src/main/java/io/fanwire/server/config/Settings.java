@@ -41,8 +41,10 @@ public final class Settings {
      * @param defaultValue the default, as text
      * @param description what it does
      * @param apply parses a value onto a draft
+     * @param secret whether the value is a secret, masked wherever settings are shown ({@code --print-config})
      */
-    public record Setting(String key, String defaultValue, String description, BiConsumer<ConfigDraft, String> apply) {
+    public record Setting(String key, String defaultValue, String description, BiConsumer<ConfigDraft, String> apply,
+                          boolean secret) {
 
         /** The environment variable of this setting. */
         public String envName() {
@@ -51,11 +53,12 @@ public final class Settings {
     }
 
     /**
-     * Variables read by the launcher and the logging configuration, not settings; and the build's, which CI
-     * exports (FANWIRE_REQUIRE_PROMETHEUS makes the Prometheus test fail, not skip, without the tools).
+     * Variables read by the launcher and the logging configuration (which is set up before any setting is read),
+     * not settings; and the build's, which CI exports (FANWIRE_REQUIRE_PROMETHEUS makes the Prometheus test fail,
+     * not skip, without the tools).
      */
     private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("FANWIRE_JAVA_HOME",
-            "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL", "FANWIRE_REQUIRE_PROMETHEUS");
+            "FANWIRE_JAVA_OPTS", "FANWIRE_LOG_LEVEL", "FANWIRE_LOG_FORMAT", "FANWIRE_REQUIRE_PROMETHEUS");
 
     private static final List<Setting> ALL = List.of(
             s("host", ServerConfig.DEFAULT_HOST, "Address to bind (development mode: 127.0.0.1 unless set).",
@@ -104,9 +107,9 @@ public final class Settings {
                     (d, v) -> d.authEnabled = bool(v)),
             s("auth.jwt.algorithm", "HS256", "HS256, HS384, HS512, RS256 or ES256; tokens with another alg fail.",
                     (d, v) -> d.jwtAlgorithm = enumValue(JwtAlgorithm.class, v)),
-            s("auth.jwt.secret", "", "HMAC secret: text, or base64:<bytes>. Unset: development mode mints its own.",
+            secret("auth.jwt.secret", "HMAC secret: text, or base64:<bytes>. Unset: development mode mints its own.",
                     (d, v) -> d.jwtSecret = blankToNull(v)),
-            s("auth.jwt.previous_secret", "", "The previous HMAC secret, still accepted during a rotation.",
+            secret("auth.jwt.previous_secret", "The previous HMAC secret, still accepted during a rotation.",
                     (d, v) -> d.jwtPreviousSecret = blankToNull(v)),
             s("auth.jwt.public_key", "", "RS256/ES256 public key: PEM text or a file path.",
                     (d, v) -> d.jwtPublicKey = blankToNull(v)),
@@ -197,7 +200,7 @@ public final class Settings {
             s("drain.high_water_bytes", "32MiB",
                     "Pending message bytes above which the server stops reading sockets (resumes at a quarter; "
                             + "refuses messages beyond four times).", (d, v) -> d.drainHighWaterBytes = bytes(v)),
-            s("api.key", "", "Key of the HTTP server API (/api/*); unset: API off (development mode mints one).",
+            secret("api.key", "Key of the HTTP server API (/api/*); unset: API off (development mode mints one).",
                     (d, v) -> d.apiKey = blankToNull(v)),
             s("api.port", 0, "A port of its own for the server API (/api/*), which the main port then answers 404; "
                     + "0: the API is served on the main port.", (d, v) -> d.server.apiPort(apiPort(integer(v)))),
@@ -236,6 +239,15 @@ public final class Settings {
                     (d, v) -> d.maxLifetime = duration(v)),
             s("limits.lifetime_jitter", "0s", "Each connection's lifetime is limits.max_lifetime plus or minus up to this.",
                     (d, v) -> d.lifetimeJitter = duration(v)),
+            s("tls.certificate_chain", "", "TLS certificate chain in PEM, the server's certificate first: a file "
+                    + "path or PEM text. With tls.private_key: wss:// and https:// on every port; unset: plain.",
+                    (d, v) -> d.tlsCertificateChain = blankToNull(v)),
+            secret("tls.private_key", "The certificate's private key, unencrypted PKCS#8 PEM: a file path or PEM text.",
+                    (d, v) -> d.tlsPrivateKey = blankToNull(v)),
+            s("tls.provider", "auto", "TLS implementation: auto (OpenSSL when it loads, else the JDK's), openssl or "
+                    + "jdk; logged at start.", (d, v) -> d.tlsProvider = enumValue(ServerConfig.TlsProvider.class, v)),
+            s("tls.handshake_timeout", "10s", "Connections that have not completed the TLS handshake this long after "
+                    + "connecting are closed (counted).", (d, v) -> d.tlsHandshakeTimeout = duration(v)),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
@@ -265,6 +277,7 @@ public final class Settings {
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(source + ": " + e.getKey() + ": " + ex.getMessage(), ex);
             }
+            draft.record(e.getKey(), e.getValue().trim(), source);
         }
     }
 
@@ -334,6 +347,31 @@ public final class Settings {
         }
     }
 
+    /**
+     * The effective settings of {@code draft}, one {@code key: value} line each, in documentation order, with the
+     * source of the value in a comment; secrets are masked. The lines are YAML, so they can seed a file.
+     */
+    public static List<String> describe(ConfigDraft draft) {
+        List<String> lines = new ArrayList<>();
+        for (Setting setting : ALL) {
+            ConfigDraft.Recorded recorded = draft.recorded(setting.key());
+            String value = recorded != null ? recorded.value() : setting.defaultValue();
+            String source = recorded != null ? recorded.source() : "default";
+            String shown = value.isEmpty() ? "" : setting.secret() ? "'<secret>'" : yamlScalar(value);
+            lines.add(setting.key() + ": " + shown + "  # " + source);
+        }
+        return lines;
+    }
+
+    /** {@code value} as a YAML scalar: bare when that reads back the same, else single-quoted. */
+    private static String yamlScalar(String value) {
+        if (value.matches("[A-Za-z0-9_./@=+,-][A-Za-z0-9_./@=+,:* -]*") && !value.endsWith(" ")
+                && !value.contains(": ") && !value.contains(" #")) {
+            return value;
+        }
+        return "'" + value.replace("'", "''").replace("\n", " ").replace("\r", " ") + "'";
+    }
+
     private static Setting find(String key) {
         for (Setting setting : ALL) {
             if (setting.key().equals(key)) {
@@ -344,7 +382,12 @@ public final class Settings {
     }
 
     private static Setting s(String key, Object defaultValue, String description, BiConsumer<ConfigDraft, String> apply) {
-        return new Setting(key, String.valueOf(defaultValue), description, apply);
+        return new Setting(key, String.valueOf(defaultValue), description, apply, false);
+    }
+
+    /** A setting without a default whose value is never shown. */
+    private static Setting secret(String key, String description, BiConsumer<ConfigDraft, String> apply) {
+        return new Setting(key, "", description, apply, true);
     }
 
     static List<PubSubConfig.PolicyOverride> policyOverrides(String v) {

@@ -113,6 +113,9 @@ public final class FanwireMetrics implements MeterBinder, AutoCloseable {
                 "Closed WebSocket connections, by close code name");
         labelled("fanwire.auth.failures", s.authFailures, label -> Tags.of("reason", label),
                 "Failed authentications (upgrade tokens and API keys), by reason");
+        labelled("fanwire.tls.handshake.failures", s.tlsHandshakeFailures, label -> Tags.of("reason", label),
+                "Failed TLS handshakes: not_tls (plain bytes), timeout, closed (by the client) or refused "
+                        + "(no common protocol version or cipher suite, bad record)");
         Timer handshakes = register(Timer.builder("fanwire.handshake.duration")
                 .description("WebSocket upgrades from the first byte of the request to the 101 written")
                 .serviceLevelObjectives(HANDSHAKE_BUCKETS)

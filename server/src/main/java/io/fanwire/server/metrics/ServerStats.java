@@ -25,6 +25,8 @@ public final class ServerStats {
     public final Labelled handshakesRejected = new Labelled();
     /** Failed authentications, by reason. */
     public final Labelled authFailures = new Labelled();
+    /** Failed TLS handshakes, by reason: {@code not_tls}, {@code timeout}, {@code closed}, {@code refused}. */
+    public final Labelled tlsHandshakeFailures = new Labelled();
     /** Closed connections, by close code name. */
     public final Labelled disconnects = new Labelled();
     /**

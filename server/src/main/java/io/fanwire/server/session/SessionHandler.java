@@ -37,6 +37,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -108,6 +109,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         services.stats().connectionsAccepted.increment();
         services.stats().connectionsActive.incrementAndGet();
         ConnectionInfo info = session.info();
+        if (services.echoFrames()) {
+            services.sink().offer(new InboundEvent.Connected(info), session);
+            return;
+        }
         session.send(new ServerReady(info.id().toString(), info.userId(), Envelope.PROTOCOL_VERSION,
                 services.features(), Timestamps.format(info.connectedAt())));
         services.sink().offer(new InboundEvent.Connected(info), session);
@@ -123,7 +128,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         long now = ctx.executor().ticker().nanoTime();
         session.lastActivityNanos = now;
         try {
-            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            if (services.echoFrames() && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+                ctx.write(frame.retainedDuplicate(), ctx.voidPromise());
+            } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
                 onMessage(frame.content(), frame instanceof TextWebSocketFrame, now);
             } else if (frame instanceof PingWebSocketFrame) {
                 if (admitControlFrame(now)) {
@@ -404,6 +411,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
         } else if (cause instanceof IOException) {
             LOG.debug("{}: I/O error: {}", session, cause.toString());
+            ctx.close();
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // The client went away in the middle of a fragmented message (often after a close for its bad input).
+            LOG.debug("{}: closed mid-message", session);
             ctx.close();
         } else {
             LOG.warn("{}: unexpected error; closing with 1011", session, cause);

@@ -23,10 +23,12 @@ import io.fanwire.server.pubsub.PubSub;
  * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
  * @param pubsub the publish/subscribe engine
  * @param verifier checks the tokens of {@code refresh}, or {@code null} when authentication is disabled
+ * @param echoFrames conformance runs only (Autobahn|Testsuite): text and binary messages go back to their
+ *        sender as they came, and neither {@code server_ready} nor messages reach anyone else
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                               EventSink sink, ServerStats stats, String serverVersion, Features features,
-                              PubSub pubsub, JwtVerifier verifier) {
+                              PubSub pubsub, JwtVerifier verifier, boolean echoFrames) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -46,6 +48,13 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
     /** Without a verifier: for configurations with authentication disabled, where there is nothing to refresh. */
     public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                            EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub) {
-        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, null);
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, null, false);
+    }
+
+    /** The services of a server speaking the Fanwire protocol (no frame echo). */
+    public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                           EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub,
+                           JwtVerifier verifier) {
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, verifier, false);
     }
 }

@@ -3,6 +3,10 @@ package io.fanwire.server.transport;
 /** Names of the handlers in a connection's pipeline, in pipeline order. */
 public final class PipelineNames {
 
+    /** The {@code SslHandler}, first of all, when the server is configured for TLS. */
+    public static final String TLS = "tls";
+    /** Counts failed TLS handshakes and keeps TLS errors from later handlers (with TLS only). */
+    public static final String TLS_EVENTS = "tls-events";
     /** Notes when a request's first bytes arrive (handshake timing). Removed on upgrade. */
     public static final String REQUEST_CLOCK = "request-clock";
     /** HTTP request decoder and response encoder (replaced by the WebSocket codec on upgrade). */

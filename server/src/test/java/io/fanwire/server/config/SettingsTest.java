@@ -131,10 +131,75 @@ class SettingsTest {
     }
 
     @Test
-    void theReadmeDocumentsEverySetting() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theConfigurationReferenceDocumentsEverySetting() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("..", "docs", "CONFIGURATION.md"));
+        java.util.Set<String> types = java.util.Set.of("boolean", "integer", "number", "size", "duration", "enum",
+                "list", "text", "pem", "secret");
         for (Settings.Setting setting : Settings.all()) {
-            assertThat(readme).as("README row for " + setting.key()).contains("| `" + setting.key() + "` |");
+            String prefix = "| `" + setting.key() + "` | ";
+            List<String> rows = lines.stream().filter(l -> l.startsWith(prefix)).toList();
+            assertThat(rows).as("docs/CONFIGURATION.md row for " + setting.key()).hasSize(1);
+            // | `key` | `ENV` | type | `default` or – | meaning |
+            String[] cells = rows.get(0).substring(2, rows.get(0).length() - 2).split(" \\| ", 5);
+            assertThat(cells).as(rows.get(0)).hasSize(5);
+            assertThat(cells[1]).as("env of " + setting.key()).isEqualTo("`" + setting.envName() + "`");
+            assertThat(cells[2]).as("type of " + setting.key()).isIn(types);
+            assertThat(cells[2].equals("secret")).as("secret " + setting.key()).isEqualTo(setting.secret());
+            assertThat(cells[3]).as("default of " + setting.key())
+                    .isEqualTo(setting.defaultValue().isEmpty() ? "–" : "`" + setting.defaultValue() + "`");
+            assertThat(cells[4]).as("meaning of " + setting.key()).isNotBlank();
         }
+        long documented = lines.stream().filter(l -> l.matches("^\\| `[a-z_.]+` \\| `FANWIRE_.*")).count();
+        assertThat(documented).as("rows for settings that no longer exist").isEqualTo(Settings.all().size());
+    }
+
+    @Test
+    void theReadmeLinksToTheReference() throws Exception {
+        assertThat(Files.readString(Path.of("..", "README.md"))).contains("(docs/CONFIGURATION.md)");
+    }
+
+    @Test
+    void printedSettingsMaskSecretsAndNameTheirSource() {
+        ConfigDraft draft = new ConfigDraft();
+        Settings.apply(draft, Map.of("auth.jwt.secret", SECRET, "port", "9001"), "fanwire.yaml");
+        Settings.apply(draft, Map.of("api.key", "printed-api-key-0123456789", "tls.private_key", "/etc/key.pem"), "flags");
+        List<String> lines = Settings.describe(draft);
+        String all = String.join("\n", lines);
+        assertThat(all).doesNotContain(SECRET).doesNotContain("printed-api-key-0123456789").doesNotContain("/etc/key.pem");
+        assertThat(lines).contains("port: 9001  # fanwire.yaml", "auth.jwt.secret: '<secret>'  # fanwire.yaml",
+                "api.key: '<secret>'  # flags", "websocket.ping_interval: 25s  # default", "auth.jwt.issuer:   # default",
+                "auth.subprotocol: fanwire.v1  # default");
+        assertThat(lines).hasSize(Settings.all().size());
+    }
+
+    @Test
+    void tlsNeedsBothFilesAndReadsThem(@TempDir Path dir) throws Exception {
+        io.fanwire.server.testing.TestCertificate certificate =
+                io.fanwire.server.testing.TestCertificate.create(dir, "EC");
+        ConfigDraft draft = new ConfigDraft();
+        Settings.apply(draft, Map.of("auth.jwt.secret", SECRET,
+                "tls.certificate_chain", certificate.certificateFile().toString(),
+                "tls.private_key", certificate.privateKeyFile().toString(),
+                "tls.provider", "jdk", "tls.handshake_timeout", "3s"), "flags");
+        ServerConfig config = draft.toConfig();
+        assertThat(config.tls().certificateChainPem()).isEqualTo(certificate.certificatePem());
+        assertThat(config.tls().privateKeyPem()).isEqualTo(certificate.privateKeyPem());
+        assertThat(config.tls().provider()).isEqualTo(ServerConfig.TlsProvider.JDK);
+        assertThat(config.tls().handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.toString()).contains("handshakeTimeout=PT3S")
+                .doesNotContain(certificate.privateKeyPem().lines().skip(1).findFirst().orElseThrow());
+        ConfigDraft keyed = new ConfigDraft();
+        Settings.apply(keyed, Map.of("auth.jwt.secret", SECRET, "api.key", "to-string-api-key-0123456789"), "flags");
+        assertThat(keyed.toConfig().toString()).contains("apiKey=(secret)").doesNotContain("to-string-api-key-0123456789")
+                .doesNotContain(SECRET);
+
+        ConfigDraft half = new ConfigDraft();
+        Settings.apply(half, Map.of("auth.jwt.secret", SECRET,
+                "tls.certificate_chain", certificate.certificateFile().toString()), "flags");
+        assertThatThrownBy(half::toConfig).hasMessageContaining("tls.private_key: missing");
+        ConfigDraft missing = new ConfigDraft();
+        Settings.apply(missing, Map.of("auth.jwt.secret", SECRET, "tls.certificate_chain", "/nonexistent/cert.pem",
+                "tls.private_key", certificate.privateKeyFile().toString()), "flags");
+        assertThatThrownBy(missing::toConfig).hasMessageContaining("tls.certificate_chain: cannot read /nonexistent/cert.pem");
     }
 }

@@ -45,8 +45,13 @@ public final class JdkWsClient implements AutoCloseable {
 
     /** Connects to {@code uri} with {@code headers}; fails (within 10 s) when the handshake fails. */
     public static JdkWsClient connect(URI uri, Map<String, String> headers, String... subprotocols) {
+        return connect(HTTP, uri, headers, subprotocols);
+    }
+
+    /** Connects through {@code http} (for {@code wss://}, one that trusts the server's certificate). */
+    public static JdkWsClient connect(HttpClient http, URI uri, Map<String, String> headers, String... subprotocols) {
         JdkWsClient client = new JdkWsClient();
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         if (subprotocols.length > 0) {
             String[] rest = new String[subprotocols.length - 1];

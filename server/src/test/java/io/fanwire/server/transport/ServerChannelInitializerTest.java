@@ -48,6 +48,23 @@ class ServerChannelInitializerTest {
     }
 
     @Test
+    void withTlsTheSslHandlerAndItsEventHandlerComeFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.fanwire.server.testing.TestCertificate certificate = io.fanwire.server.testing.TestCertificate.create(dir, "EC");
+        ServerConfig config = TestServers.config().build();
+        EmbeddedServices services = EmbeddedServices.over(channel, config);
+        ServerTls tls = ServerTls.create(new ServerConfig.TlsConfig(certificate.certificatePem(),
+                certificate.privateKeyPem(), ServerConfig.TlsProvider.JDK, java.time.Duration.ofSeconds(5)));
+        channel.pipeline().addLast(new ServerChannelInitializer(services.http(() -> true, () -> true, Map::of), tls));
+
+        assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.TLS, PipelineNames.TLS_EVENTS,
+                PipelineNames.REQUEST_CLOCK, PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR,
+                PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+        assertThat(channel.pipeline().get(PipelineNames.TLS)).isInstanceOf(io.netty.handler.ssl.SslHandler.class);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void requestLineOverTheConfiguredLimitIs414() {
         initialize(c -> c.maxHttpInitialLineBytes(64));
 
