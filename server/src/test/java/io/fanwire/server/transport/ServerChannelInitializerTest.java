@@ -58,8 +58,8 @@ class ServerChannelInitializerTest {
         channel.pipeline().addLast(new ServerChannelInitializer(services.http(() -> true, () -> true, Map::of), tls));
 
         assertThat(channel.pipeline().toMap().keySet()).containsExactly(PipelineNames.TLS, PipelineNames.TLS_EVENTS,
-                PipelineNames.REQUEST_CLOCK, PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR,
-                PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
+                PipelineNames.REQUEST_CLOCK, PipelineNames.HTTP_CODEC, PipelineNames.REQUEST_TIMEOUT,
+                PipelineNames.HTTP_AGGREGATOR, PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.pipeline().get(PipelineNames.TLS)).isInstanceOf(io.netty.handler.ssl.SslHandler.class);
         channel.finishAndReleaseAll();
     }
