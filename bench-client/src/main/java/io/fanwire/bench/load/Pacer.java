@@ -36,6 +36,7 @@ public final class Pacer {
     private final long startNanos;
     private final long endNanos;
     private final long lateThresholdNanos;
+    private final int maxInFlight;
     private final LongAdder sent = new LongAdder();
     private final LongAdder late = new LongAdder();
     private final LongAdder unsent = new LongAdder();
@@ -49,6 +50,16 @@ public final class Pacer {
      * @param lateThreshold a send later than this after its intended time is counted late
      */
     public Pacer(RateShape shape, int connections, long startNanos, Duration duration, Duration lateThreshold) {
+        this(shape, connections, startNanos, duration, lateThreshold, 0);
+    }
+
+    /**
+     * A pacer that lets at most {@code maxInFlight} messages per connection await their answer (0: no limit),
+     * as wrk2 keeps one request per connection outstanding: a send due while the window is full waits for
+     * {@link Stream#answered()} and goes out late, its latency still counted from its intended time.
+     */
+    public Pacer(RateShape shape, int connections, long startNanos, Duration duration, Duration lateThreshold,
+                 int maxInFlight) {
         this.shape = Objects.requireNonNull(shape, "shape");
         if (connections <= 0) {
             throw new IllegalArgumentException("connections: " + connections + " (expected: > 0)");
@@ -57,6 +68,10 @@ public final class Pacer {
         this.startNanos = startNanos;
         this.endNanos = startNanos + duration.toNanos();
         this.lateThresholdNanos = lateThreshold.toNanos();
+        if (maxInFlight < 0) {
+            throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 0)");
+        }
+        this.maxInFlight = maxInFlight;
     }
 
     /** The intended time of the first message of the connection in {@code slot} (0 ≤ slot < connections). */
@@ -125,6 +140,8 @@ public final class Pacer {
         private long next;
         private long seq;
         private boolean waitingForWritable;
+        private boolean waitingForAnswer;
+        private int inFlight;
         private boolean stopped;
         private ScheduledFuture<?> timer;
 
@@ -152,10 +169,15 @@ public final class Pacer {
                     waitingForWritable = true;
                     break;
                 }
+                if (maxInFlight > 0 && inFlight >= maxInFlight) {
+                    waitingForAnswer = true;
+                    break;
+                }
                 if (now - next > lateThresholdNanos) {
                     late.increment();
                 }
                 sender.send(connection, seq++, next);
+                inFlight++;
                 sent.increment();
                 wrote = true;
                 next = nextIntended(next);
@@ -168,7 +190,7 @@ public final class Pacer {
             if (wrote) {
                 connection.flush();
             }
-            if (waitingForWritable) {
+            if (waitingForWritable || waitingForAnswer) {
                 return;
             }
             if (next < endNanos) {
@@ -180,6 +202,17 @@ public final class Pacer {
         public void resume() {
             if (waitingForWritable && !stopped) {
                 waitingForWritable = false;
+                run();
+            }
+        }
+
+        /** An answer to one of this stream's messages arrived: the window has room again. Call on the event loop. */
+        public void answered() {
+            if (inFlight > 0) {
+                inFlight--;
+            }
+            if (waitingForAnswer && !stopped) {
+                waitingForAnswer = false;
                 run();
             }
         }

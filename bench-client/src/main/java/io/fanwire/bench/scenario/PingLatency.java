@@ -30,6 +30,11 @@ public final class PingLatency extends BaseScenario {
 
     static final double DEFAULT_RATE = 1.0;
 
+    @picocli.CommandLine.Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "1",
+            description = "Pings per connection awaiting their PONG at most; a ping due while the window is full "
+                    + "goes out late (wrk2's model; 0: no limit; default: ${DEFAULT-VALUE}).")
+    int maxInFlight = 1;
+
     @Override
     public String name() {
         return "ping-latency";
@@ -62,7 +67,7 @@ public final class PingLatency extends BaseScenario {
                 int n = counts.get(i);
                 Pings pings = new Pings();
                 fleet = fleet(client, fleet, n, pings);
-                tiers.add(runTier(this, fleet, pings, common.rateOr(DEFAULT_RATE), n + " conns").build());
+                tiers.add(runTier(this, fleet, pings, common.rateOr(DEFAULT_RATE), maxInFlight, n + " conns").build());
                 endTier(fleet, i == counts.size() - 1);
                 cooldown();
             }
@@ -71,18 +76,19 @@ public final class PingLatency extends BaseScenario {
     }
 
     /** Runs one paced ping tier on an open fleet whose listener is {@code pings}. */
-    static TierFigures runTier(BaseScenario scenario, Fleet fleet, Pings pings, double ratePerConnection, String label) {
+    static TierFigures runTier(BaseScenario scenario, Fleet fleet, Pings pings, double ratePerConnection,
+                               int maxInFlight, String label) {
         CommonOptions common = scenario.common;
         ServerProbe probe = common.probe();
         int n = Math.max(1, fleet.size());
         TierFigures figures = new TierFigures(label, n).parameter("rate_per_connection", ratePerConnection)
-                .parameter("duration", common.duration());
+                .parameter("duration", common.duration()).parameter("max_in_flight", maxInFlight);
         connectFigures(figures, fleet);
         TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, pings.sent::sum,
                 pings.received::sum, pings.errors::sum);
         long start = System.nanoTime() + 20_000_000;
         Pacer pacer = new Pacer(new RateShape.Constant(ratePerConnection * n), n, start, common.duration(),
-                common.lateThreshold);
+                common.lateThreshold, maxInFlight);
         List<BenchConnection> connections;
         synchronized (fleet.connections()) {
             connections = new ArrayList<>(fleet.connections());
@@ -148,6 +154,9 @@ public final class PingLatency extends BaseScenario {
             received.increment();
             rtt.recordNanos(receivedNanos - intended);
             rttUncorrected.recordNanos(receivedNanos - actual);
+            if (connection.attachment() instanceof Pacer.Stream stream) {
+                stream.answered();
+            }
         }
 
         @Override
