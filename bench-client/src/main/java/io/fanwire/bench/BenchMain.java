@@ -28,6 +28,7 @@ import io.fanwire.bench.scenario.ConnectStorm;
 import io.fanwire.bench.scenario.PingLatency;
 import io.fanwire.bench.scenario.Preflight;
 import io.fanwire.bench.scenario.Scenario;
+import io.fanwire.bench.scenario.Throughput;
 import io.fanwire.bench.scenario.ServerProbe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,12 +40,14 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "fanwire bench", mixinStandardHelpOptions = true,
         description = "Fanwire load client: one subcommand per scenario.",
-        subcommands = {ConnectStorm.class, PingLatency.class})
+        subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */
     static final String VERSION = java.util.Optional.ofNullable(BenchMain.class.getPackage().getImplementationVersion())
             .orElse("dev");
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchMain.class);
 
     private BenchMain() {
     }
@@ -93,6 +96,7 @@ public final class BenchMain {
             return 2;
         } catch (Exception e) {
             err.println("fanwire bench: the run failed: " + e);
+            LOG.debug("The run failed", e);
             return 1;
         }
     }

@@ -39,7 +39,7 @@ public final class Pacer {
     private final int maxInFlight;
     private final LongAdder sent = new LongAdder();
     private final LongAdder late = new LongAdder();
-    private final LongAdder unsent = new LongAdder();
+    private final LongAdder scheduled = new LongAdder();
     private final ConcurrentLinkedQueue<Stream> streams = new ConcurrentLinkedQueue<>();
 
     /**
@@ -85,9 +85,19 @@ public final class Pacer {
         return previous + Math.max(1, (long) (1e9 / perConnection));
     }
 
+    /** How many sends the schedule of the connection in {@code slot} holds before the end. */
+    long scheduled(int slot) {
+        long n = 0;
+        for (long t = firstIntended(slot); t < endNanos; t = nextIntended(t)) {
+            n++;
+        }
+        return n;
+    }
+
     /** Starts pacing {@code connection}, whose place in the phase spread is {@code slot}. */
     public Stream start(BenchConnection connection, int slot, Sender sender) {
         Stream stream = new Stream(connection, sender, firstIntended(slot));
+        scheduled.add(scheduled(slot));
         streams.add(stream);
         connection.eventLoop().execute(stream);
         return stream;
@@ -99,18 +109,20 @@ public final class Pacer {
     }
 
     /**
-     * Stops every stream (on its event loop), each counting what it could not send, and waits at most
-     * {@code timeout} for them. Call after {@link #endNanos()}; never on an event loop.
+     * Stops every stream (on its event loop) and waits at most {@code timeout} for them; after it returns
+     * true no stream sends any more. Call after {@link #endNanos()}; never on an event loop.
      */
-    public void stopAndWait(Duration timeout) {
+    public boolean stopAndWait(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Future<?>> stopped = new java.util.ArrayList<>();
         for (Stream stream : streams) {
             stopped.add(stream.connection.eventLoop().submit(stream::stop));
         }
+        boolean all = true;
         for (Future<?> f : stopped) {
-            f.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            all &= f.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
+        return all;
     }
 
     /** Messages sent so far. */
@@ -123,9 +135,17 @@ public final class Pacer {
         return late.sum();
     }
 
-    /** Scheduled sends that never went out because the connection could not take them before the end. */
+    /** Sends the schedule held for the started streams. */
+    public long scheduled() {
+        return scheduled.sum();
+    }
+
+    /**
+     * Scheduled sends that never went out (the connection could not take them, or the machine could not run
+     * them, before the end). Exact once {@link #stopAndWait} returned true.
+     */
     public long unsent() {
-        return unsent.sum();
+        return Math.max(0, scheduled.sum() - sent.sum());
     }
 
     /** The streams started, for tests. */
@@ -217,21 +237,13 @@ public final class Pacer {
             }
         }
 
-        /** Stops the stream and counts the sends it still owed. Call on the event loop. */
+        /** Stops the stream. Call on the event loop. */
         void stop() {
-            if (stopped) {
-                return;
-            }
             stopped = true;
             if (timer != null) {
                 timer.cancel(false);
                 timer = null;
             }
-            long owed = 0;
-            for (long t = next; t < endNanos; t = nextIntended(t)) {
-                owed++;
-            }
-            unsent.add(owed);
         }
 
         /** Messages this stream sent. */

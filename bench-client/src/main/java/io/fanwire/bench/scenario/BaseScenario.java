@@ -18,8 +18,10 @@ import picocli.CommandLine.Mixin;
 abstract class BaseScenario implements Scenario {
 
     /** How long a tier waits for the last answers after its schedule ended. */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long stopping the senders of a tier may take (event loops that are far behind). */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -93,7 +95,7 @@ abstract class BaseScenario implements Scenario {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
-            LockSupport.parkNanos(5_000_000);
+            LockSupport.parkNanos(20_000_000);
         }
         return true;
     }

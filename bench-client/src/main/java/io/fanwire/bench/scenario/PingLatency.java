@@ -98,7 +98,10 @@ public final class PingLatency extends BaseScenario {
             c.attach(pacer.start(c, slot, pings::send));
         }
         parkUntil(pacer.endNanos());
-        pacer.stopAndWait(DRAIN_TIMEOUT);
+        if (!pacer.stopAndWait(STOP_TIMEOUT)) {
+            figures.note("the senders did not all stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s: the client's event loops are overloaded, counts may be short");
+        }
         awaitCondition(() -> pings.received.sum() >= pings.sent.sum(), DRAIN_TIMEOUT);
         figures.server(monitor.finish()).timeline(monitor.timeline());
         SliceStats slice = pings.slice(pacer);

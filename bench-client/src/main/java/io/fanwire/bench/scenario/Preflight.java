@@ -27,8 +27,8 @@ public record Preflight(List<String> lines, List<String> warnings) {
                     + "raise ulimit -n or split the load over worker processes");
         }
         String range = read("/proc/sys/net/ipv4/ip_local_port_range");
-        if (range != null) {
-            String[] parts = range.trim().split("\\s+");
+        String[] parts = range == null ? new String[0] : range.trim().split("\\s+");
+        if (parts.length == 2) {
             long ports = Long.parseLong(parts[1]) - Long.parseLong(parts[0]) + 1;
             long perAddress = (connections + Math.max(1, sourceAddresses) - 1) / Math.max(1, sourceAddresses);
             lines.add("ephemeral ports: need ~" + perAddress + " per source address (" + Math.max(1, sourceAddresses)
@@ -40,7 +40,7 @@ public record Preflight(List<String> lines, List<String> warnings) {
         }
         String somaxconn = read("/proc/sys/net/core/somaxconn");
         String synBacklog = read("/proc/sys/net/ipv4/tcp_max_syn_backlog");
-        if (somaxconn != null) {
+        if (somaxconn != null && !somaxconn.isBlank()) {
             lines.add("accept backlog: net.core.somaxconn " + somaxconn.trim() + ", tcp_max_syn_backlog "
                     + (synBacklog == null ? "unknown" : synBacklog.trim()));
             if (Long.parseLong(somaxconn.trim()) < 1024) {
@@ -71,7 +71,10 @@ public record Preflight(List<String> lines, List<String> warnings) {
 
     private static String read(String path) {
         try {
-            return Files.readString(Path.of(path));
+            // /proc files report size 0: read the stream to its end.
+            try (var in = Files.newInputStream(Path.of(path))) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            }
         } catch (IOException | RuntimeException e) {
             return null;
         }
