@@ -78,17 +78,25 @@ public final class PingLatency extends BaseScenario {
     /** Runs one paced ping tier on an open fleet whose listener is {@code pings}. */
     static TierFigures runTier(BaseScenario scenario, Fleet fleet, Pings pings, double ratePerConnection,
                                int maxInFlight, String label) {
+        int n = Math.max(1, fleet.size());
+        return runTier(scenario, fleet, pings, new RateShape.Constant(ratePerConnection * n), scenario.common.duration(),
+                maxInFlight, label).parameter("rate_per_connection", ratePerConnection);
+    }
+
+    /** Runs one paced tier whose aggregate rate follows {@code shape} for {@code duration}. */
+    static TierFigures runTier(BaseScenario scenario, Fleet fleet, Pings pings, RateShape shape,
+                               java.time.Duration duration, int maxInFlight, String label) {
         CommonOptions common = scenario.common;
         ServerProbe probe = common.probe();
         int n = Math.max(1, fleet.size());
-        TierFigures figures = new TierFigures(label, n).parameter("rate_per_connection", ratePerConnection)
-                .parameter("duration", common.duration()).parameter("max_in_flight", maxInFlight);
+        TierFigures figures = new TierFigures(label, n).parameter("duration", duration)
+                .parameter("max_in_flight", maxInFlight);
         connectFigures(figures, fleet);
         TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, pings.sent::sum,
                 pings.received::sum, pings.errors::sum);
         long start = System.nanoTime() + 20_000_000;
-        Pacer pacer = new Pacer(new RateShape.Constant(ratePerConnection * n), n, start, common.duration(),
-                common.lateThreshold, maxInFlight);
+        ServerCounts serverBefore = ServerCounts.read(probe);
+        Pacer pacer = new Pacer(shape, n, start, duration, common.lateThreshold, maxInFlight);
         List<BenchConnection> connections;
         synchronized (fleet.connections()) {
             connections = new ArrayList<>(fleet.connections());
@@ -102,12 +110,17 @@ public final class PingLatency extends BaseScenario {
             figures.note("the senders did not all stop within " + STOP_TIMEOUT.toSeconds()
                     + " s: the client's event loops are overloaded, counts may be short");
         }
-        awaitCondition(() -> pings.received.sum() >= pings.sent.sum(), DRAIN_TIMEOUT);
+        awaitCondition(() -> pings.received.sum() + pings.errors.sum() >= pings.sent.sum(), DRAIN_TIMEOUT);
         figures.server(monitor.finish()).timeline(monitor.timeline());
         SliceStats slice = pings.slice(pacer);
-        figures.slice(slice).seconds(common.duration().toNanos() / 1e9);
-        figures.rate(Metric.SENT_PER_S, slice.counter(Metric.SENT) / (common.duration().toNanos() / 1e9));
-        figures.rate(Metric.RECEIVED_PER_S, slice.counter(Metric.RECEIVED) / (common.duration().toNanos() / 1e9));
+        double seconds = duration.toNanos() / 1e9;
+        figures.slice(slice).seconds(seconds);
+        ServerCounts serverDelta = ServerCounts.read(probe).minus(serverBefore);
+        if (serverDelta.known()) {
+            figures.counter(Metric.SERVER_RECEIVED, serverDelta.messagesIn());
+        }
+        figures.rate(Metric.SENT_PER_S, slice.counter(Metric.SENT) / seconds);
+        figures.rate(Metric.RECEIVED_PER_S, slice.counter(Metric.RECEIVED) / seconds);
         if (slice.counter(Metric.LATE_SENDS) > 0) {
             figures.note(slice.counter(Metric.LATE_SENDS) + " pings went out later than "
                     + common.lateThreshold.toMillis() + " ms after their intended time");
@@ -126,11 +139,22 @@ public final class PingLatency extends BaseScenario {
         final LongAdder received = new LongAdder();
         final LongAdder errors = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        private final java.util.function.Function<String, Envelope> message;
+
+        /** Application pings. */
+        Pings() {
+            this(cid -> new ClientMessage.ClientPing(System.currentTimeMillis(), cid).toEnvelope());
+        }
+
+        /** The message {@code message} makes for a correlation id; the server must answer with that id. */
+        Pings(java.util.function.Function<String, Envelope> message) {
+            this.message = message;
+        }
 
         void send(BenchConnection connection, long seq, long intendedNanos) {
             long now = System.nanoTime();
             String cid = Long.toHexString(intendedNanos) + ":" + Long.toHexString(now);
-            connection.send(new ClientMessage.ClientPing(System.currentTimeMillis(), cid).toEnvelope(), false);
+            connection.send(message.apply(cid), false);
             sent.increment();
         }
 
