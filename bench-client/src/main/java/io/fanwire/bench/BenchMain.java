@@ -26,6 +26,7 @@ import io.fanwire.bench.report.TierResult;
 import io.fanwire.bench.scenario.CommonOptions;
 import io.fanwire.bench.scenario.ConnectStorm;
 import io.fanwire.bench.scenario.Echo;
+import io.fanwire.bench.scenario.Fanout;
 import io.fanwire.bench.scenario.PingLatency;
 import io.fanwire.bench.scenario.Preflight;
 import io.fanwire.bench.scenario.Scenario;
@@ -41,7 +42,7 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "fanwire bench", mixinStandardHelpOptions = true,
         description = "Fanwire load client: one subcommand per scenario.",
-        subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class})
+        subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class, Fanout.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */
