@@ -27,11 +27,18 @@ import io.fanwire.bench.scenario.CommonOptions;
 import io.fanwire.bench.scenario.ConnectStorm;
 import io.fanwire.bench.scenario.Echo;
 import io.fanwire.bench.scenario.Fanout;
+import io.fanwire.bench.scenario.FormatCompare;
+import io.fanwire.bench.scenario.Limit;
 import io.fanwire.bench.scenario.PingLatency;
 import io.fanwire.bench.scenario.Preflight;
+import io.fanwire.bench.scenario.Profile;
 import io.fanwire.bench.scenario.Scenario;
 import io.fanwire.bench.scenario.Throughput;
+import io.fanwire.bench.scenario.Users;
 import io.fanwire.bench.scenario.ServerProbe;
+import io.fanwire.bench.scenario.SizeMatrix;
+import io.fanwire.bench.scenario.Suite;
+import io.fanwire.bench.scenario.SustainedHold;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
@@ -42,7 +49,9 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "fanwire bench", mixinStandardHelpOptions = true,
         description = "Fanwire load client: one subcommand per scenario.",
-        subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class, Fanout.class})
+        subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class, Fanout.class,
+                SustainedHold.class, SizeMatrix.class, FormatCompare.class, Users.class, Profile.class, Limit.class,
+                Suite.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */

@@ -116,6 +116,31 @@ public final class CommonOptions {
     @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/report.json.")
     Path out;
 
+    /** A copy of these options with other tiers, duration and rate ({@code null}: keep). */
+    public CommonOptions with(String tiers, Duration duration, Double rate) {
+        CommonOptions c = new CommonOptions();
+        for (java.lang.reflect.Field f : CommonOptions.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            try {
+                f.set(c, f.get(this));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (tiers != null) {
+            c.tiers = tiers;
+        }
+        if (duration != null) {
+            c.duration = duration;
+        }
+        if (rate != null) {
+            c.rate = rate;
+        }
+        return c;
+    }
+
     /** The effective tiers: the option, or {@code fallback}. */
     public String tiersOr(String fallback) {
         return tiers != null ? tiers : fallback;

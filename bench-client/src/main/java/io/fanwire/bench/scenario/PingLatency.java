@@ -202,6 +202,7 @@ public final class PingLatency extends BaseScenario {
             long s = sent.sum();
             long r = received.sum();
             java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+            counters.put("scheduled", pacer.scheduled());
             counters.put(Metric.SENT, s);
             counters.put(Metric.RECEIVED, r);
             counters.put(Metric.LOST, Math.max(0, s - r));
