@@ -187,6 +187,10 @@ public final class BenchMain {
         return file;
     }
 
+    private static String mib(long bytes) {
+        return bytes < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
     /** A minimal plain summary until the report writers arrive. */
     static void printSummary(RunReport report, PrintStream out) {
         for (ScenarioResult scenario : report.scenarios()) {
@@ -216,9 +220,9 @@ public final class BenchMain {
                             l.p999Micros() / 1000, l.maxMicros() / 1000));
                 }
                 if (tier.server() != null) {
-                    out.println(String.format(java.util.Locale.ROOT,
-                            "   server (%s): rss %.1f -> %.1f MiB, cpu %.2f s, fds %d", tier.server().source(),
-                            tier.server().rssBeforeBytes() / 1048576.0, tier.server().rssAfterBytes() / 1048576.0,
+                    out.println(String.format(java.util.Locale.ROOT, "   server (%s): rss %s -> %s, heap %s -> %s, cpu %.2f s, fds %d",
+                            tier.server().source(), mib(tier.server().rssBeforeBytes()), mib(tier.server().rssAfterBytes()),
+                            mib(tier.server().heapUsedBeforeBytes()), mib(tier.server().heapUsedAfterBytes()),
                             tier.server().cpuSeconds(), tier.server().openFds()));
                 }
                 tier.notes().forEach(n -> out.println("   note: " + n));

@@ -25,6 +25,8 @@ public final class ServerProbe {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** A publication under load may wait long for its answer; a timeout would count one that happened as failed. */
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
 
     private final URI apiBase;
     private final String apiKey;
@@ -97,7 +99,7 @@ public final class ServerProbe {
     public CompletableFuture<Integer> publish(String topic, String type, byte[] dataJson) {
         byte[] body = ("{\"topic\":" + quote(topic) + ",\"type\":" + quote(type) + ",\"data\":"
                 + new String(dataJson, StandardCharsets.UTF_8) + "}").getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(apiBase.resolve("/api/publish")).timeout(TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(apiBase.resolve("/api/publish")).timeout(PUBLISH_TIMEOUT)
                 .header("X-API-Key", apiKey == null ? "" : apiKey)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();

@@ -184,6 +184,18 @@ public final class Throughput extends BaseScenario {
         }
     }
 
+    /** Reads {@code value} until it stops changing between two polls (or the drain timeout passes). */
+    static long awaitStable(java.util.function.LongSupplier value) {
+        long[] last = {value.getAsLong()};
+        awaitCondition(() -> {
+            long now = value.getAsLong();
+            boolean stable = now == last[0];
+            last[0] = now;
+            return stable;
+        }, DRAIN_TIMEOUT);
+        return last[0];
+    }
+
     /** Stops every blaster and waits until none can send any more. */
     static boolean stopAll(List<Blaster> blasters) {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();

@@ -20,6 +20,7 @@ class FanoutIT {
                 assertThat(tier.counter("subscribed")).as(publisher).isEqualTo(50);
                 assertThat(published).as(publisher).isPositive();
                 assertThat(tier.counter("accepted")).as(publisher).isEqualTo(published);
+                assertThat(tier.counter("server_publications")).as(publisher).isEqualTo(published);
                 assertThat(tier.counter(Metric.RECEIVED)).as(publisher).isEqualTo(published * 50);
                 assertThat(tier.counter(Metric.SERVER_DELIVERED)).as(publisher).isEqualTo(published * 50);
                 assertThat(tier.counter(Metric.LOST)).isZero();
