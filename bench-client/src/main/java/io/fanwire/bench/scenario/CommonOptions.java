@@ -200,9 +200,12 @@ public final class CommonOptions {
         return URI.create("http://" + url.getRawAuthority());
     }
 
-    /** A probe of the server under test. */
+    /**
+     * A probe of the server under test. A raw peer has no Fanwire HTTP API: unless {@code --api-url} names one,
+     * only {@code /proc} of {@code --server-pid} is read.
+     */
     public ServerProbe probe() {
-        return new ServerProbe(apiBase(), apiKey, serverPid);
+        return new ServerProbe(raw && apiUrl == null ? null : apiBase(), apiKey, serverPid);
     }
 
     /** The options as text for the report, secrets masked. */

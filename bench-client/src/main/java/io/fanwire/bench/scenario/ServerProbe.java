@@ -34,7 +34,8 @@ public final class ServerProbe {
     private final HttpClient http;
 
     /**
-     * @param apiBase   {@code http://host:port} of the server's HTTP API and metrics
+     * @param apiBase   {@code http://host:port} of the server's HTTP API and metrics, or {@code null} for a
+     *                  server that has none (a raw peer): then only {@code /proc} is read
      * @param apiKey    the API key, or {@code null}
      * @param serverPid a local server process to read {@code /proc} of, or -1
      */
@@ -54,11 +55,14 @@ public final class ServerProbe {
     }
 
     public boolean hasApiKey() {
-        return apiKey != null && !apiKey.isEmpty();
+        return apiBase != null && apiKey != null && !apiKey.isEmpty();
     }
 
     /** The metrics exposition, by series (name with its labels) — empty when it cannot be read. */
     public Metrics metrics() {
+        if (apiBase == null) {
+            return Metrics.EMPTY;
+        }
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(apiBase.resolve("/metrics")).timeout(TIMEOUT).GET();
             if (hasApiKey()) {
@@ -79,7 +83,7 @@ public final class ServerProbe {
 
     /** {@code /api/info}, or {@code null} without an API key or when it cannot be read. */
     public JsonNode info() {
-        if (!hasApiKey()) {
+        if (!hasApiKey() || apiBase == null) {
             return null;
         }
         try {
@@ -112,13 +116,15 @@ public final class ServerProbe {
 
     /** The server's resources now: from {@code /proc} when a pid was given, else from {@code /metrics}. */
     public ResourceSample sample() {
+        Metrics m = metrics();
         if (serverPid > 0) {
             ResourceSample proc = procSample(serverPid);
             if (proc != null) {
-                return proc;
+                long heap = (long) m.sumWhere("jvm_memory_used_bytes", "area=\"heap\"", -1);
+                return new ResourceSample(proc.source(), proc.atNanos(), proc.rssBytes(), heap, proc.cpuSeconds(),
+                        proc.cpuPercent(), proc.openFds());
             }
         }
-        Metrics m = metrics();
         if (m.isEmpty()) {
             return ResourceSample.UNKNOWN;
         }
