@@ -49,6 +49,8 @@ abstract class BaseScenario implements Scenario {
      */
     Fleet fleet(BenchClient client, Fleet previous, int n, ConnectionListener listener) throws InterruptedException {
         Fleet fleet = previous != null && common.keepConnections ? previous : new Fleet();
+        // A kept fleet's tier reports the connections it added, not those of earlier tiers.
+        fleet.resetMeasurements();
         if (fleet.size() > n) {
             fleet.trimTo(n, CLOSE_TIMEOUT);
         }

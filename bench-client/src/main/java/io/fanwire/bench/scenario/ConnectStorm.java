@@ -51,12 +51,13 @@ public final class ConnectStorm extends BaseScenario {
             for (int i = 0; i < counts.size(); i++) {
                 int n = counts.get(i);
                 ServerProbe.ResourceSample before = probe.sample();
-                Fleet current = fleet;
-                TierMonitor monitor = new TierMonitor(probe, before, () -> current == null ? 0 : current.size(),
-                        () -> 0, () -> 0, () -> 0);
+                java.util.concurrent.atomic.AtomicReference<Fleet> current = new java.util.concurrent.atomic.AtomicReference<>();
+                TierMonitor monitor = new TierMonitor(probe, before,
+                        () -> current.get() == null ? 0 : current.get().size(), () -> 0, () -> 0, () -> 0);
                 fleet = fleet(client, fleet, n, ConnectionListener.IGNORE);
+                current.set(fleet);
                 TierFigures figures = new TierFigures(n + " conns", n).parameter("batch_size", common.batchSize)
-                        .parameter("ramp_rate", common.rampRate);
+                        .parameter("ramp_rate", common.rampRate).parameter("kept", common.keepConnections);
                 connectFigures(figures, fleet);
                 figures.seconds(fleet.openedSeconds())
                         .rate(Metric.CONNECTS_PER_S, fleet.counters().get(Metric.CONNECTED) / Math.max(1e-9, fleet.openedSeconds()));

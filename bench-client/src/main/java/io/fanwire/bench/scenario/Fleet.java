@@ -27,7 +27,7 @@ public final class Fleet {
 
     private final List<BenchConnection> connections = Collections.synchronizedList(new ArrayList<>());
     private final LatencyRecorder handshakes = new LatencyRecorder();
-    private final Counters counters = new Counters();
+    private volatile Counters counters = new Counters();
     private volatile long openedNanos;
 
     /** The open connections (a live, synchronized list). */
@@ -54,6 +54,12 @@ public final class Fleet {
 
     public LatencyRecorder handshakes() {
         return handshakes;
+    }
+
+    /** Forgets the handshakes and counts of earlier {@link #open} calls (a kept fleet's next tier). */
+    public void resetMeasurements() {
+        handshakes.reset();
+        counters = new Counters();
     }
 
     /** {@code connected}, {@code connect_failed} and {@code connect_failed.<reason>} counts. */

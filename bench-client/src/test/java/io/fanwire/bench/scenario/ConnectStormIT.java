@@ -28,6 +28,29 @@ class ConnectStormIT {
     }
 
     @Test
+    void keptConnectionsAreToppedUpTierByTier() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            ScenarioResult result = server.scenario(new ConnectStorm(), "--tiers", "10,30", "--keep-connections").run();
+
+            assertThat(result.tiers().get(0).counter(Metric.CONNECTED)).isEqualTo(10);
+            assertThat(result.tiers().get(1).counter(Metric.CONNECTED)).isEqualTo(20);
+            assertThat(server.server.stats().connectionsAccepted.sum()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void sourceAddressesAreBoundRoundRobin() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            ScenarioResult result = server.scenario(new ConnectStorm(), "--tiers", "12",
+                    "--source-addresses", "127.0.0.2-127.0.0.4").run();
+
+            assertThat(result.tiers().getFirst().counter(Metric.CONNECTED)).isEqualTo(12);
+        }
+        assertThat(CommonOptions.addresses("127.0.0.1-127.0.0.3,127.0.0.9")).extracting(a -> a.getHostAddress())
+                .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.9");
+    }
+
+    @Test
     void eachTokenCarrierIsAccepted() throws Exception {
         try (TestServer server = TestServer.start()) {
             for (String carrier : new String[] {"header", "cookie", "subprotocol"}) {
