@@ -45,6 +45,9 @@ class ConnectStormIT {
                     "--source-addresses", "127.0.0.2-127.0.0.4").run();
 
             assertThat(result.tiers().getFirst().counter(Metric.CONNECTED)).isEqualTo(12);
+            assertThat(BaseScenario.awaitCondition(() -> server.remoteHosts.size() == 3, java.time.Duration.ofSeconds(5)))
+                    .isTrue();
+            assertThat(server.remoteHosts).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3", "127.0.0.4");
         }
         assertThat(CommonOptions.addresses("127.0.0.1-127.0.0.3,127.0.0.9")).extracting(a -> a.getHostAddress())
                 .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.9");

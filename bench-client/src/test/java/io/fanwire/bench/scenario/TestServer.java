@@ -30,6 +30,8 @@ final class TestServer implements AutoCloseable {
 
     final FanwireServer server;
     final LongAdder appMessages = new LongAdder();
+    /** The client addresses connections came from. */
+    final java.util.Set<String> remoteHosts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread app;
     private volatile boolean running = true;
 
@@ -82,6 +84,9 @@ final class TestServer implements AutoCloseable {
                 return;
             }
             for (InboundEvent event : batch) {
+                if (event instanceof InboundEvent.Connected c) {
+                    remoteHosts.add(c.connection().remoteAddress().getAddress().getHostAddress());
+                }
                 if (event instanceof InboundEvent.Message m) {
                     appMessages.increment();
                     if (m.envelope().type().equals("echo")) {
