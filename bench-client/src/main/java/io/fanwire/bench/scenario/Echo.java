@@ -141,11 +141,8 @@ public final class Echo extends BaseScenario {
         long sent = work.sent.sum();
         long received = work.received.sum();
         ServerCounts delta = ServerCounts.read(probe).minus(before);
-        figures.seconds(seconds).counter(Metric.SENT, sent).counter(Metric.RECEIVED, received)
-                .counter(Metric.SERVER_RECEIVED, delta.messagesIn()).counter(Metric.LOST, Math.max(0, sent - received))
-                .counter(Metric.ERRORS, work.errors.sum()).counter(Metric.DROPPED_CONNECTIONS, work.dropped.sum())
+        figures.seconds(seconds).slice(work.slice()).counter(Metric.SERVER_RECEIVED, delta.messagesIn())
                 .rate(Metric.SENT_PER_S, sent / seconds).rate(Metric.RECEIVED_PER_S, received / seconds)
-                .latency(Metric.RTT_UNCORRECTED, work.rtt.total())
                 .note("closed loop: each connection waits for its echo, so latency is from the actual send");
         return figures;
     }
@@ -243,6 +240,19 @@ public final class Echo extends BaseScenario {
         @Override
         public void onClosed(BenchConnection connection, int closeCode) {
             dropped.increment();
+        }
+
+        /** What this work measured, mergeable with other slices of the tier. */
+        io.fanwire.bench.stats.SliceStats slice() {
+            java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+            long s = sent.sum();
+            long r = received.sum();
+            counters.put(Metric.SENT, s);
+            counters.put(Metric.RECEIVED, r);
+            counters.put(Metric.LOST, Math.max(0, s - r));
+            counters.put(Metric.ERRORS, errors.sum());
+            counters.put(Metric.DROPPED_CONNECTIONS, dropped.sum());
+            return new io.fanwire.bench.stats.SliceStats(counters, java.util.Map.of(Metric.RTT_UNCORRECTED, rtt.total()));
         }
     }
 }

@@ -148,17 +148,11 @@ public final class Fanout extends BaseScenario {
                 .counter("accepted", accepted).counter("server_publications", published.publications())
                 .counter(Metric.LATE_SENDS, lateSends)
                 .counter(Metric.HTTP_ERRORS, subscribers.publishErrors.sum())
-                .counter("expected_deliveries", expected).counter(Metric.RECEIVED, received)
+                .counter("expected_deliveries", expected).slice(subscribers.slice())
                 .counter(Metric.LOST, Math.max(0, expected - received))
-                .counter(Metric.GAPS, subscribers.gaps.sum()).counter(Metric.DUPLICATES, subscribers.duplicates.sum())
-                .counter(Metric.REORDERS, subscribers.reorders.sum())
                 .counter(Metric.SERVER_DELIVERED, delta.deliveries()).counter(Metric.SERVER_SLOW_DROPS, delta.slowDrops())
-                .counter(Metric.ERRORS, subscribers.errors.sum())
-                .counter(Metric.DROPPED_CONNECTIONS, subscribers.dropped.sum())
                 .rate(Metric.SENT_PER_S, subscribers.published.sum() / secs)
-                .rate(Metric.DELIVERIES_PER_S, received / secs)
-                .latency(Metric.DELIVERY, subscribers.delivery.total())
-                .latency(Metric.DELIVERY_UNCORRECTED, subscribers.deliveryUncorrected.total());
+                .rate(Metric.DELIVERIES_PER_S, received / secs);
         if (mode.equals("http")) {
             figures.latency(Metric.HTTP_LATENCY, subscribers.publishLatency.total());
         }
@@ -360,6 +354,21 @@ public final class Fanout extends BaseScenario {
         @Override
         public void onClosed(BenchConnection connection, int closeCode) {
             dropped.increment();
+        }
+
+        /** What the subscribers measured, mergeable with other slices of the tier (expected counts are the run's). */
+        io.fanwire.bench.stats.SliceStats slice() {
+            Map<String, Long> counters = new java.util.LinkedHashMap<>();
+            counters.put(Metric.RECEIVED, deliveries.sum());
+            counters.put(Metric.GAPS, gaps.sum());
+            counters.put(Metric.DUPLICATES, duplicates.sum());
+            counters.put(Metric.REORDERS, reorders.sum());
+            counters.put(Metric.ERRORS, errors.sum());
+            counters.put(Metric.DROPPED_CONNECTIONS, dropped.sum());
+            Map<String, org.HdrHistogram.Histogram> histograms = new java.util.LinkedHashMap<>();
+            histograms.put(Metric.DELIVERY, delivery.total());
+            histograms.put(Metric.DELIVERY_UNCORRECTED, deliveryUncorrected.total());
+            return new io.fanwire.bench.stats.SliceStats(counters, histograms);
         }
     }
 }
