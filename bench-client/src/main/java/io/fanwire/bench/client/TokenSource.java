@@ -25,6 +25,13 @@ public sealed interface TokenSource {
     String userFor(int index);
 
     /**
+     * Makes the tokens of connections {@code from…from+count-1} ahead of time, so that connecting is not paced
+     * by signing. Blocking; uses the common fork-join pool.
+     */
+    default void prepare(int from, int count) {
+    }
+
+    /**
      * Mints HS256 tokens from {@code secret} with {@code claims} added, one user per connection, or one shared
      * user when {@code sharedUser}.
      */
@@ -41,16 +48,38 @@ public sealed interface TokenSource {
     }
 
     /** See {@link TokenSource#minted}. */
-    record Minted(JwtMinter minter, String userPrefix, boolean sharedUser, Duration ttl, Map<String, ?> claims)
-            implements TokenSource {
+    final class Minted implements TokenSource {
+        private final JwtMinter minter;
+        private final String userPrefix;
+        private final boolean sharedUser;
+        private final Duration ttl;
+        private final Map<String, ?> claims;
+        private final java.util.concurrent.ConcurrentHashMap<Integer, String> prepared =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        Minted(JwtMinter minter, String userPrefix, boolean sharedUser, Duration ttl, Map<String, ?> claims) {
+            this.minter = minter;
+            this.userPrefix = userPrefix;
+            this.sharedUser = sharedUser;
+            this.ttl = ttl;
+            this.claims = claims;
+        }
+
         @Override
         public String tokenFor(int index) {
-            return minter.mint(userFor(index), ttl, claims);
+            String token = prepared.remove(index);
+            return token != null ? token : minter.mint(userFor(index), ttl, claims);
         }
 
         @Override
         public String userFor(int index) {
             return sharedUser ? userPrefix : userPrefix + index;
+        }
+
+        @Override
+        public void prepare(int from, int count) {
+            java.util.stream.IntStream.range(from, from + count).parallel()
+                    .forEach(i -> prepared.put(i, minter.mint(userFor(i), ttl, claims)));
         }
     }
 

@@ -80,6 +80,10 @@ public final class Fleet {
      */
     public int open(BenchClient client, int fromIndex, int count, ConnectionListener listener, int batchSize,
                     double rampRate, Duration timeout) throws InterruptedException {
+        if (client.options().carrier() != io.fanwire.bench.client.TokenCarrier.NONE) {
+            // Signing is not what a connect storm measures: sign every token first, on all cores.
+            client.options().tokens().prepare(fromIndex, count);
+        }
         Semaphore inFlight = new Semaphore(Math.max(1, batchSize));
         CountDownLatch answered = new CountDownLatch(count);
         long start = System.nanoTime();
