@@ -173,9 +173,13 @@ public final class Echo extends BaseScenario {
             long sent = work.sent.sum();
             long expected = sent + protocolFrames(fleet) - protocolBefore;
             ServerCounts[] after = {ServerCounts.read(probe)};
+            long[] countedNanos = {System.nanoTime()};
             if (before.known()) {
-                awaitCondition(() -> (after[0] = ServerCounts.read(probe)).messagesIn() - before.messagesIn() >= expected,
-                        DRAIN_TIMEOUT);
+                awaitCondition(() -> {
+                    after[0] = ServerCounts.read(probe);
+                    countedNanos[0] = System.nanoTime();
+                    return after[0].messagesIn() - before.messagesIn() >= expected;
+                }, DRAIN_TIMEOUT);
             }
             figures.server(monitor.finish()).timeline(monitor.timeline());
             double seconds = common.duration().toNanos() / 1e9;
@@ -185,7 +189,9 @@ public final class Echo extends BaseScenario {
                     .counter(Metric.ERRORS, work.errors.sum()).counter(Metric.DROPPED_CONNECTIONS, work.dropped.sum())
                     .rate(Metric.SENT_PER_S, sent / seconds);
             if (before.known()) {
-                figures.rate(Metric.SERVER_RECEIVED_PER_S, delta.messagesIn() / seconds);
+                // Over the time the server took to count it all, which may outlast the sending.
+                double countedSeconds = Math.max(seconds, (countedNanos[0] - (end - common.duration().toNanos())) / 1e9);
+                figures.rate(Metric.SERVER_RECEIVED_PER_S, delta.messagesIn() / countedSeconds);
             }
             return figures;
         } finally {
