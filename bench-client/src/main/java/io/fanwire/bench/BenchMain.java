@@ -25,6 +25,7 @@ import io.fanwire.bench.report.ScenarioResult;
 import io.fanwire.bench.report.TierResult;
 import io.fanwire.bench.scenario.CommonOptions;
 import io.fanwire.bench.scenario.ConnectStorm;
+import io.fanwire.bench.scenario.HttpLoad;
 import io.fanwire.bench.scenario.PingLatency;
 import io.fanwire.bench.scenario.Preflight;
 import io.fanwire.bench.scenario.Scenario;
@@ -39,7 +40,7 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "fanwire bench", mixinStandardHelpOptions = true,
         description = "Fanwire load client: one subcommand per scenario.",
-        subcommands = {ConnectStorm.class, PingLatency.class})
+        subcommands = {ConnectStorm.class, PingLatency.class, HttpLoad.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */
