@@ -28,6 +28,7 @@ import io.fanwire.bench.scenario.ConnectStorm;
 import io.fanwire.bench.scenario.Echo;
 import io.fanwire.bench.scenario.Fanout;
 import io.fanwire.bench.scenario.FormatCompare;
+import io.fanwire.bench.scenario.HttpLoad;
 import io.fanwire.bench.scenario.Limit;
 import io.fanwire.bench.scenario.PingLatency;
 import io.fanwire.bench.scenario.Preflight;
@@ -51,7 +52,7 @@ import picocli.CommandLine.ParseResult;
         description = "Fanwire load client: one subcommand per scenario.",
         subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class, Fanout.class,
                 SustainedHold.class, SizeMatrix.class, FormatCompare.class, Users.class, Profile.class, Limit.class,
-                Suite.class})
+                Suite.class, HttpLoad.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */
