@@ -4,25 +4,29 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import io.fanwire.bench.load.Tiers;
-import io.fanwire.bench.report.LatencySummary;
 import io.fanwire.bench.report.RunEnvironment;
+import io.fanwire.bench.report.BaselineComparison;
+import io.fanwire.bench.report.CheckResult;
+import io.fanwire.bench.report.Progress;
+import io.fanwire.bench.report.ReportFormat;
+import io.fanwire.bench.report.ReportJson;
+import io.fanwire.bench.report.ReportWriters;
 import io.fanwire.bench.report.RunReport;
+import io.fanwire.bench.report.TextReport;
+import io.fanwire.bench.report.Threshold;
+import io.fanwire.bench.report.Thresholds;
 import io.fanwire.bench.report.RunTarget;
 import io.fanwire.bench.report.ScenarioResult;
-import io.fanwire.bench.report.TierResult;
 import io.fanwire.bench.scenario.CommonOptions;
 import io.fanwire.bench.scenario.ConnectStorm;
 import io.fanwire.bench.scenario.Echo;
@@ -74,8 +78,7 @@ public final class BenchMain {
         if (rest.length > 0 && rest[0].equals("bench")) {
             rest = java.util.Arrays.copyOfRange(rest, 1, rest.length);
         } else if (rest.length > 0 && rest[0].equals("demo")) {
-            err.println("fanwire demo: not part of the load client");
-            return 2;
+            return Demo.run(java.util.Arrays.copyOfRange(rest, 1, rest.length), out, err);
         }
         CommandLine commandLine = new CommandLine(new BenchMain());
         ParseResult parsed;
@@ -94,15 +97,42 @@ public final class BenchMain {
             return 2;
         }
         Scenario scenario = (Scenario) parsed.subcommand().commandSpec().userObject();
+        return runScenario(scenario, String.join(" ", maskSecrets(args)), out, err);
+    }
+
+    /**
+     * Runs {@code scenario} with a progress line on {@code err}, evaluates the thresholds, compares with the
+     * baseline, prints the text report on {@code out} and writes the report files; the exit code: 0, 99 when a
+     * threshold failed, 1 when the run failed, 2 for a usage error.
+     */
+    static int runScenario(Scenario scenario, String command, PrintStream out, PrintStream err) {
+        CommonOptions common = scenario.common();
         try {
-            RunReport report = execute(scenario, String.join(" ", maskSecrets(args)), out, err);
-            printSummary(report, out);
-            CommonOptions common = scenario.common();
-            if (common.out() != null) {
-                Path file = writeJson(report, common.out());
-                out.println("report: " + file);
+            List<Threshold> thresholds = Thresholds.parseAll(common.thresholds());
+            Set<ReportFormat> formats = common.reportFormats().isEmpty() ? ReportWriters.allFormats()
+                    : common.reportFormats().stream().map(ReportFormat::of)
+                            .collect(java.util.stream.Collectors.toCollection(() -> java.util.EnumSet.noneOf(ReportFormat.class)));
+            RunReport baseline = common.baseline() == null ? null : ReportJson.read(common.baseline());
+            RunReport report;
+            boolean terminal = Progress.isInteractiveTerminal(System.console() != null, System.getenv("TERM"));
+            try (Progress progress = Progress.create(err, terminal)) {
+                common.progress(progress);
+                report = execute(scenario, command, out, err);
+            } finally {
+                common.progress(null);
             }
-            return 0;
+            List<CheckResult> checks = Thresholds.evaluate(thresholds, report.scenarios());
+            report = new RunReport(report.schemaVersion(), report.startedAt(), report.finishedAt(), report.environment(),
+                    report.target(), report.scenarios(), checks);
+            BaselineComparison comparison = baseline == null ? null
+                    : BaselineComparison.compare(baseline, report, common.tolerancePercent());
+            out.print(TextReport.render(report, comparison));
+            if (common.out() != null) {
+                Map<ReportFormat, Path> files = ReportWriters.writeAll(report, comparison, common.out(), formats);
+                files.forEach((format, file) -> out.println("report (" + format.name().toLowerCase(java.util.Locale.ROOT)
+                        + "): " + file));
+            }
+            return Thresholds.exitCode(report.checks());
         } catch (IllegalArgumentException e) {
             err.println("fanwire bench: " + e.getMessage());
             return 2;
@@ -175,60 +205,5 @@ public final class BenchMain {
             }
         }
         return out;
-    }
-
-    /** Writes {@code report} as {@code dir/report.json}. */
-    static Path writeJson(RunReport report, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path file = dir.resolve("report.json");
-        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .enable(SerializationFeature.INDENT_OUTPUT);
-        mapper.writeValue(file.toFile(), report);
-        return file;
-    }
-
-    private static String mib(long bytes) {
-        return bytes < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
-    }
-
-    /** A minimal plain summary until the report writers arrive. */
-    static void printSummary(RunReport report, PrintStream out) {
-        for (ScenarioResult scenario : report.scenarios()) {
-            out.println();
-            out.println("== " + scenario.title() + " (" + scenario.scenario() + ")"
-                    + (scenario.closedLoop() ? " [closed loop: latency not corrected]" : ""));
-            out.println("   " + scenario.measures());
-            for (TierResult tier : scenario.tiers()) {
-                StringBuilder line = new StringBuilder("-- ").append(tier.label()).append(':');
-                tier.counters().forEach((k, v) -> {
-                    if (!k.contains(".")) {
-                        line.append(' ').append(k).append('=').append(v);
-                    }
-                });
-                out.println(line);
-                if (!tier.rates().isEmpty()) {
-                    StringBuilder rates = new StringBuilder("   rates:");
-                    tier.rates().forEach((k, v) -> rates.append(' ').append(k).append('=')
-                            .append(String.format(java.util.Locale.ROOT, "%.1f", v)));
-                    out.println(rates);
-                }
-                for (Map.Entry<String, LatencySummary> e : tier.latencies().entrySet()) {
-                    LatencySummary l = e.getValue();
-                    out.println(String.format(java.util.Locale.ROOT,
-                            "   %-22s n=%d p50=%.2fms p90=%.2fms p99=%.2fms p99.9=%.2fms max=%.2fms", e.getKey(),
-                            l.count(), l.p50Micros() / 1000, l.p90Micros() / 1000, l.p99Micros() / 1000,
-                            l.p999Micros() / 1000, l.maxMicros() / 1000));
-                }
-                if (tier.server() != null) {
-                    out.println(String.format(java.util.Locale.ROOT, "   server (%s): rss %s -> %s, heap %s -> %s, cpu %.2f s, fds %d",
-                            tier.server().source(), mib(tier.server().rssBeforeBytes()), mib(tier.server().rssAfterBytes()),
-                            mib(tier.server().heapUsedBeforeBytes()), mib(tier.server().heapUsedAfterBytes()),
-                            tier.server().cpuSeconds(), tier.server().openFds()));
-                }
-                tier.notes().forEach(n -> out.println("   note: " + n));
-            }
-            scenario.notes().forEach(n -> out.println("note: " + n));
-        }
     }
 }

@@ -113,8 +113,29 @@ public final class CommonOptions {
             description = "Read the server's memory and CPU from /proc/PID instead of /metrics.")
     long serverPid;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/report.json.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write the reports to DIR: report.json, report.txt, report.md and report.html.")
     Path out;
+
+    @Option(names = "--report-format", paramLabel = "json|text|md|html", split = ",",
+            description = "Report formats written with --out (default: all of them).")
+    List<String> reportFormats = new ArrayList<>();
+
+    @Option(names = "--threshold", paramLabel = "EXPR",
+            description = "A check per tier, e.g. p99<5ms, errors==0, loss<0.1%, ping-latency:rtt.p99<2ms "
+                    + "(repeatable); a failed check makes the exit code 99.")
+    List<String> thresholds = new ArrayList<>();
+
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "A previous report.json: print the change per metric and flag regressions.")
+    Path baseline;
+
+    @Option(names = "--tolerance", paramLabel = "PERCENT", defaultValue = "10",
+            description = "A change beyond this is a regression against --baseline (default: ${DEFAULT-VALUE}).")
+    double tolerancePercent;
+
+    /** Where tiers report their progress while they run; set by the command that runs the scenario. */
+    private io.fanwire.bench.report.Progress progress;
 
     /** A copy of these options with other tiers, duration and rate ({@code null}: keep). */
     public CommonOptions with(String tiers, Duration duration, Double rate) {
@@ -149,6 +170,35 @@ public final class CommonOptions {
     /** The per-connection rate: the option, or {@code fallback}. */
     public double rateOr(double fallback) {
         return rate != null ? rate : fallback;
+    }
+
+    /** The progress line tiers update, or {@code null} for none. */
+    public io.fanwire.bench.report.Progress progress() {
+        return progress;
+    }
+
+    /** Sets where tiers report their progress. */
+    public void progress(io.fanwire.bench.report.Progress progress) {
+        this.progress = progress;
+    }
+
+    /** {@code --threshold} expressions as given. */
+    public List<String> thresholds() {
+        return thresholds;
+    }
+
+    /** {@code --baseline}, or {@code null}. */
+    public Path baseline() {
+        return baseline;
+    }
+
+    public double tolerancePercent() {
+        return tolerancePercent;
+    }
+
+    /** {@code --format}: the report formats to write, empty for all. */
+    public List<String> reportFormats() {
+        return reportFormats;
     }
 
     /** {@code --out}, or {@code null}. */

@@ -53,7 +53,8 @@ public final class ConnectStorm extends BaseScenario {
                 ServerProbe.ResourceSample before = probe.sample();
                 java.util.concurrent.atomic.AtomicReference<Fleet> current = new java.util.concurrent.atomic.AtomicReference<>();
                 TierMonitor monitor = new TierMonitor(probe, before,
-                        () -> current.get() == null ? 0 : current.get().size(), () -> 0, () -> 0, () -> 0);
+                        () -> current.get() == null ? 0 : current.get().size(), () -> 0, () -> 0, () -> 0)
+                .progress(common.progress(), name(), null);
                 fleet = fleet(client, fleet, n, ConnectionListener.IGNORE);
                 current.set(fleet);
                 TierFigures figures = new TierFigures(n + " conns", n).parameter("batch_size", common.batchSize)

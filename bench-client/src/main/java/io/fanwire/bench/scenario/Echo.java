@@ -127,7 +127,8 @@ public final class Echo extends BaseScenario {
         connectFigures(figures, fleet);
         ServerCounts before = ServerCounts.read(probe);
         TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, work.sent::sum,
-                work.received::sum, work.errors::sum);
+                work.received::sum, work.errors::sum)
+                .progress(common.progress(), name(), common.duration());
         long start = System.nanoTime();
         long end = start + common.duration().toNanos();
         work.endNanos = end;
@@ -159,7 +160,8 @@ public final class Echo extends BaseScenario {
             ServerCounts before = ServerCounts.read(probe);
             long protocolBefore = protocolFrames(fleet);
             TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, work.sent::sum,
-                    work.received::sum, work.errors::sum);
+                    work.received::sum, work.errors::sum)
+                .progress(common.progress(), name(), common.duration());
             long end = System.nanoTime() + common.duration().toNanos();
             List<Blaster> blasters = new ArrayList<>();
             for (BenchConnection c : Throughput.snapshot(fleet)) {

@@ -122,7 +122,8 @@ public final class Fanout extends BaseScenario {
         long subscribed = subscribers.subscribed.sum();
         ServerCounts before = ServerCounts.read(probe);
         TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, subscribers.published::sum,
-                subscribers.deliveries::sum, subscribers.errors::sum);
+                subscribers.deliveries::sum, subscribers.errors::sum)
+                .progress(common.progress(), name(), common.duration());
         String pad = Payloads.letters(common.payload());
         long start = System.nanoTime() + 50_000_000;
         long seconds = common.duration().toNanos();

@@ -85,7 +85,8 @@ public final class HttpLoad extends BaseScenario {
                     LatencyRecorder corrected = new LatencyRecorder();
                     LatencyRecorder uncorrected = new LatencyRecorder();
                     ServerProbe.ResourceSample before = probe.sample();
-                    TierMonitor monitor = new TierMonitor(probe, before, () -> n, () -> 0, () -> 0, () -> 0);
+                    TierMonitor monitor = new TierMonitor(probe, before, () -> n, () -> 0, () -> 0, () -> 0)
+                .progress(common.progress(), name(), common.duration());
                     Outcome o = client.run(e.getValue(), n, common.duration, rate, common.lateThreshold,
                             DRAIN_TIMEOUT, corrected, uncorrected);
                     TierFigures f = new TierFigures(e.getKey() + " × " + n, n)

@@ -93,7 +93,8 @@ public final class PingLatency extends BaseScenario {
                 .parameter("max_in_flight", maxInFlight);
         connectFigures(figures, fleet);
         TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, pings.sent::sum,
-                pings.received::sum, pings.errors::sum);
+                pings.received::sum, pings.errors::sum)
+                .progress(common.progress(), scenario.name(), duration);
         long start = System.nanoTime() + 20_000_000;
         ServerCounts serverBefore = ServerCounts.read(probe);
         Pacer pacer = new Pacer(shape, n, start, duration, common.lateThreshold, maxInFlight);

@@ -18,11 +18,11 @@ import picocli.CommandLine.Option;
  * duration and rate.
  */
 @Command(name = "suite", mixinStandardHelpOptions = true,
-        description = "A named set of scenarios with cool-downs: quick, full, pystrands, wse, zeptoclaw.")
+        description = "A named set of scenarios with cool-downs: quick, full, pystrands, wse, zeptoclaw, agentbounty.")
 public final class Suite extends BaseScenario {
 
     @Option(names = "--set", paramLabel = "NAME", defaultValue = "quick",
-            description = "quick, full, pystrands, wse or zeptoclaw (default: ${DEFAULT-VALUE}).")
+            description = "quick, full, pystrands, wse, zeptoclaw or agentbounty (default: ${DEFAULT-VALUE}).")
     String set = "quick";
 
     @Option(names = "--suite-cooldown", paramLabel = "DURATION", defaultValue = "3s",
@@ -85,7 +85,8 @@ public final class Suite extends BaseScenario {
                     new Step(PingLatency::new, "100", s5, 10.0),
                     new Step(Throughput::new, "100", s5, 100.0),
                     new Step(() -> echo("pingpong"), "100", s5, null),
-                    new Step(Fanout::new, "100", s5, null));
+                    new Step(Fanout::new, "100", s5, null),
+                    new Step(() -> http("health,metrics"), "50", Duration.ofSeconds(3), null));
             case "full" -> List.of(
                     new Step(ConnectStorm::new, "100,500,1000,2000,5000,10000", null, null),
                     new Step(PingLatency::new, "100,1000,5000", s10, 1.0),
@@ -94,7 +95,11 @@ public final class Suite extends BaseScenario {
                     new Step(Fanout::new, "100,1000", s10, null),
                     new Step(SizeMatrix::new, "100", s5, 100.0),
                     new Step(FormatCompare::new, "100", s5, 100.0),
-                    new Step(SustainedHold::new, "1000", Duration.ofSeconds(30), null));
+                    new Step(SustainedHold::new, "1000", Duration.ofSeconds(30), null),
+                    new Step(() -> http("health,ready,metrics,info"), "50,100", s10, null));
+            case "agentbounty" -> List.of(
+                    new Step(() -> http("health,ready"), "100", s10, null),
+                    new Step(() -> http("metrics,info,publish"), "50", s10, null));
             case "pystrands" -> List.of(
                     new Step(() -> echo("pingpong"), "100", s10, null),
                     new Step(() -> echo("pingpong"), "1000", Duration.ofSeconds(15), null),
@@ -111,8 +116,14 @@ public final class Suite extends BaseScenario {
                     new Step(Users::new, "100,500,1000", Duration.ofSeconds(30), 1.0),
                     new Step(Users::new, "500", s10, 10.0));
             default -> throw new IllegalArgumentException("set: " + name
-                    + " (expected: quick, full, pystrands, wse or zeptoclaw)");
+                    + " (expected: quick, full, pystrands, wse, zeptoclaw or agentbounty)");
         };
+    }
+
+    private static HttpLoad http(String endpoints) {
+        HttpLoad http = new HttpLoad();
+        http.endpoints = endpoints;
+        return http;
     }
 
     private static Echo echo(String modes) {

@@ -115,7 +115,8 @@ public final class Throughput extends BaseScenario {
             ServerCounts before = ServerCounts.read(probe);
             long protocolBefore = protocolFrames(fleet);
             TierMonitor monitor = new TierMonitor(probe, probe.sample(), fleet::active, ingest.sent::sum,
-                    ingest.received::sum, ingest.errors::sum);
+                    ingest.received::sum, ingest.errors::sum)
+                .progress(common.progress(), scenario.name(), common.duration());
             long start = System.nanoTime() + 20_000_000;
             Pacer.Sender sender = (c, seq, intended) -> c.sendEncoded(message.retainedDuplicate(), encoding.text(), false);
             Pacer pacer = null;

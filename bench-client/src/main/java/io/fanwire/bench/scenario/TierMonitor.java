@@ -32,6 +32,9 @@ public final class TierMonitor implements AutoCloseable {
     private long lastNanos;
     private long lastSent;
     private long lastReceived;
+    private io.fanwire.bench.report.Progress progress;
+    private String scenario;
+    private java.time.Duration planned;
 
     /** Starts sampling now; {@code before} is the server's state before the tier's connections opened. */
     public TierMonitor(ServerProbe probe, ResourceSample before, IntSupplier connections, LongSupplier sent,
@@ -54,6 +57,18 @@ public final class TierMonitor implements AutoCloseable {
         timer.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
     }
 
+    /**
+     * Also shows the tier on {@code progress} (when not null) once a second, as {@code scenario} and a tier of the
+     * open connections, with the time left of {@code planned} (null: no fixed end).
+     */
+    public synchronized TierMonitor progress(io.fanwire.bench.report.Progress progress, String scenario,
+                                             java.time.Duration planned) {
+        this.progress = progress;
+        this.scenario = scenario;
+        this.planned = planned;
+        return this;
+    }
+
     private synchronized void sample() {
         long now = System.nanoTime();
         long s = sent.getAsLong();
@@ -68,6 +83,13 @@ public final class TierMonitor implements AutoCloseable {
         samples.add(server);
         timeline.add(new TimelineSample((now - startNanos) / 1e9, connections.getAsInt(), (s - lastSent) / seconds,
                 (r - lastReceived) / seconds, errors.getAsLong(), server.rssBytes(), cpuPercent));
+        if (progress != null) {
+            java.time.Duration elapsed = java.time.Duration.ofNanos(now - startNanos);
+            int open = connections.getAsInt();
+            progress.update(new io.fanwire.bench.report.ProgressSnapshot(scenario, open + " conns", open,
+                    (s - lastSent) / seconds, (r - lastReceived) / seconds, Math.max(0, errors.getAsLong()), elapsed,
+                    planned == null ? null : planned.minus(elapsed)));
+        }
         lastNanos = now;
         lastSent = s;
         lastReceived = r;
@@ -76,6 +98,11 @@ public final class TierMonitor implements AutoCloseable {
     /** Stops sampling; the server's resources from before to now. */
     public ServerResources finish() {
         timer.shutdownNow();
+        synchronized (this) {
+            if (progress != null) {
+                progress.tierFinished();
+            }
+        }
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -51,6 +51,8 @@ final class TestServer implements AutoCloseable {
                 .port(0)
                 .apiKey(API_KEY)
                 .shutdownQuietPeriod(Duration.ZERO)
+                // The bench measures the server, not its abuse policy.
+                .rateLimit(ServerConfig.RateLimitConfig.UNLIMITED)
                 .auth(AuthConfig.jwt(JwtVerifierConfig.builder(JwtAlgorithm.HS256, key).build()));
         customizer.accept(config);
         return new TestServer(FanwireServer.builder().config(config.build()).build().start());

@@ -41,6 +41,8 @@ public final class ProcessMemoryMetrics implements MeterBinder {
                 })
                 .baseUnit("bytes")
                 .description("Resident set size of the process (VmRSS)")
+                // Nothing else holds this binder: a weak reference would let the gauge read NaN after a GC.
+                .strongReference(true)
                 .register(registry);
     }
 
