@@ -44,6 +44,7 @@ import io.fanwire.server.transport.TransportKind;
  * @param metrics whether {@code /metrics} is served, and behind the API key or not
  * @param maxHeapRatio {@code /health/ready} answers 503 while the heap after the last collection is above this
  *        ratio of the maximum heap; 0 disables the check
+ * @param cluster how this node joins others: a shared port, and the Redis broker
  */
 public record ServerConfig(
         String host,
@@ -73,7 +74,8 @@ public record ServerConfig(
         String nodeId,
         Duration shutdownQuietPeriod,
         MetricsConfig metrics,
-        double maxHeapRatio) {
+        double maxHeapRatio,
+        ClusterConfig cluster) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -161,6 +163,7 @@ public record ServerConfig(
         if (metrics.enabled() && metrics.requireApiKey() && apiKey == null) {
             throw new IllegalArgumentException("metrics.requireApiKey: true (expected: an apiKey to require, or false)");
         }
+        Objects.requireNonNull(cluster, "cluster");
         if (!(maxHeapRatio >= 0 && maxHeapRatio <= 1)) {
             throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
         }
@@ -312,6 +315,19 @@ public record ServerConfig(
         public static final MetricsConfig DEFAULT = new MetricsConfig(DEFAULT_ENABLED, DEFAULT_REQUIRE_API_KEY);
     }
 
+    /**
+     * How several nodes run as one service.
+     *
+     * @param reusePort whether the port is bound with {@code SO_REUSEPORT} (epoll and io_uring only), so several
+     *        processes on one host share it and the kernel spreads connections over them
+     * @param redis the Redis broker that joins the nodes, or {@code null} for the in-memory broker (one node)
+     */
+    public record ClusterConfig(boolean reusePort, io.fanwire.server.broker.RedisBroker.Config redis) {
+
+        /** One node on its own port, with the in-memory broker. */
+        public static final ClusterConfig NONE = new ClusterConfig(false, null);
+    }
+
     /** What the server does with a subscriber that cannot keep up. */
     public enum SlowConsumerPolicy {
         /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
@@ -450,6 +466,7 @@ public record ServerConfig(
         private Duration shutdownQuietPeriod = DEFAULT_SHUTDOWN_QUIET_PERIOD;
         private MetricsConfig metrics = MetricsConfig.DEFAULT;
         private double maxHeapRatio = DEFAULT_MAX_HEAP_RATIO;
+        private ClusterConfig cluster = ClusterConfig.NONE;
 
         private Builder() {
         }
@@ -595,6 +612,12 @@ public record ServerConfig(
             return this;
         }
 
+        /** How this node joins others (default: on its own, in-memory broker). */
+        public Builder cluster(ClusterConfig cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException when authentication was not set (use {@link AuthConfig#disabled()} explicitly)
@@ -606,7 +629,7 @@ public record ServerConfig(
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
-                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio);
+                    drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio, cluster);
         }
     }
 }

@@ -60,6 +60,13 @@ public final class ConfigDraft {
     int writeHigh = ServerConfig.DEFAULT_WRITE_BUFFER_HIGH_WATER_BYTES;
     boolean metricsEnabled = ServerConfig.MetricsConfig.DEFAULT_ENABLED;
     boolean metricsRequireApiKey = ServerConfig.MetricsConfig.DEFAULT_REQUIRE_API_KEY;
+    boolean reusePort;
+    String broker = "memory";
+    String redisUri = "redis://127.0.0.1:6379";
+    String redisKeyPrefix = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_KEY_PREFIX;
+    int redisMaxPending = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_MAX_PENDING_PUBLISHES;
+    Duration redisCommandTimeout = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_COMMAND_TIMEOUT;
+    Duration redisStreamTtl = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_STREAM_TTL;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -128,6 +135,9 @@ public final class ConfigDraft {
                 .pubsub(new PubSubConfig(maxSubscriptionsPerConnection, maxTopics, maxTopicNameLength, historySize,
                         historyTtl, historyMemoryBytes, presenceMaxMembers, presenceMaxDataBytes, slowConsumerPolicy,
                         subscribeByDefault, publishByDefault, slowConsumerOverrides));
+        server.cluster(new ServerConfig.ClusterConfig(reusePort, broker.equals("redis")
+                ? new io.fanwire.server.broker.RedisBroker.Config(redisUri, redisKeyPrefix, redisMaxPending,
+                        redisCommandTimeout, redisStreamTtl) : null));
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins));
         } else {
