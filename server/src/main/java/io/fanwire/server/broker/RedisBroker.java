@@ -217,7 +217,7 @@ public final class RedisBroker implements Broker {
         this.listener = Objects.requireNonNull(listener, "listener");
         resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         RedisURI uri = RedisURI.create(config.uri());
