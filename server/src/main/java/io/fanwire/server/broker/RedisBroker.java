@@ -127,8 +127,9 @@ public final class RedisBroker implements Broker {
             try {
                 RedisURI.create(uri);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("uri: " + redact(uri) + " (expected: redis://host:port, "
-                        + "rediss://host:port for TLS: " + e.getMessage() + ")", e);
+                // Lettuce's message may quote the URI, password and all: only the redacted form is shown.
+                throw new IllegalArgumentException("uri: " + redact(uri) + " (expected: redis://[:password@]host:port, "
+                        + "rediss://... for TLS, redis-sentinel://... for Sentinel)");
             }
             Objects.requireNonNull(keyPrefix, "keyPrefix");
             if (maxPendingPublishes <= 0) {
@@ -309,7 +310,11 @@ public final class RedisBroker implements Broker {
         CompletableFuture<StreamPosition> result = new CompletableFuture<>();
         this.<List<Object>>script(PUBLISH_SCRIPT, publishSha, keys, args).whenComplete((reply, error) -> {
             pending.decrementAndGet();
-            if (error != null) {
+            if (error != null && refusedWhileDisconnected(error)) {
+                // Refused before it was sent (the connection dropped since the check above): Redis never saw
+                // it, so it is delivered here alone, as while Redis is known to be away.
+                result.complete(publishLocally(topic, message));
+            } else if (error != null) {
                 failures.increment();
                 result.completeExceptionally(new BrokerUnavailableException("publication to Redis failed: "
                         + error.getMessage(), error));
@@ -318,6 +323,14 @@ public final class RedisBroker implements Broker {
             }
         });
         return result;
+    }
+
+    /** Whether Lettuce refused a command without sending it because the connection is down. */
+    private static boolean refusedWhileDisconnected(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof io.lettuce.core.RedisException
+                && !(cause instanceof io.lettuce.core.RedisCommandTimeoutException) && cause.getMessage() != null && cause.getMessage().startsWith("Currently not connected");
     }
 
     /** Stamps and delivers a publication on this node only, while Redis cannot be reached. */
