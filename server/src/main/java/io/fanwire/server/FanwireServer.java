@@ -197,6 +197,10 @@ public final class FanwireServer implements AutoCloseable {
             throw new IllegalStateException("server already " + state.name().toLowerCase(java.util.Locale.ROOT));
         }
         transport = Transport.select(config.transport());
+        if (config.cluster().reusePort() && !transport.supportsReusePort()) {
+            throw new IllegalStateException("reusePort: true needs the epoll or io_uring transport, not "
+                    + transport.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
         bossGroup = transport.newGroup(1, "fanwire-accept");
         workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
         heartbeat = new Heartbeat(workerGroup, config.pingInterval(), config.idleTimeout());

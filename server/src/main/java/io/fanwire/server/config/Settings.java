@@ -188,16 +188,16 @@ public final class Settings {
             s("broker", "memory", "Broker of publications: memory (this node only) or redis (nodes joined by Redis).",
                     (d, v) -> d.broker = oneOf(v, "memory", "redis")),
             s("redis.uri", "redis://127.0.0.1:6379", "Redis to join (broker: redis): redis://[:password@]host:port[/db], "
-                    + "rediss:// for TLS.", (d, v) -> d.redisUri = v),
+                    + "rediss:// for TLS.", (d, v) -> d.redisUri = RedisBroker.Config.of(v).uri()),
             s("redis.key_prefix", RedisBroker.Config.DEFAULT_KEY_PREFIX, "Prefix of Fanwire's keys and channels in Redis.",
                     (d, v) -> d.redisKeyPrefix = v),
             s("redis.max_pending_publishes", RedisBroker.Config.DEFAULT_MAX_PENDING_PUBLISHES,
                     "Publications that may wait for Redis's answer; more are refused (counted).",
-                    (d, v) -> d.redisMaxPending = integer(v)),
+                    (d, v) -> d.redisMaxPending = positive(integer(v))),
             s("redis.command_timeout", "2s", "How long a Redis command may take before it fails.",
-                    (d, v) -> d.redisCommandTimeout = duration(v)),
+                    (d, v) -> d.redisCommandTimeout = positive(duration(v))),
             s("redis.stream_ttl", "24h", "How long a quiet topic keeps its epoch and offset in Redis.",
-                    (d, v) -> d.redisStreamTtl = duration(v)),
+                    (d, v) -> d.redisStreamTtl = positive(duration(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
 
@@ -323,6 +323,20 @@ public final class Settings {
                     enumValue(ServerConfig.SlowConsumerPolicy.class, t.substring(eq + 1).trim())));
         }
         return out;
+    }
+
+    private static int positive(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(value + " (expected: > 0)");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(value + " (expected: > 0)");
+        }
+        return value;
     }
 
     static int integer(String v) {

@@ -102,6 +102,11 @@ public record Transport(TransportKind kind, IoHandlerFactory ioHandlerFactory,
         return new Transport(TransportKind.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
 
+    /** Whether this transport can bind with {@code SO_REUSEPORT} (epoll and io_uring). */
+    public boolean supportsReusePort() {
+        return kind == TransportKind.EPOLL || kind == TransportKind.IO_URING;
+    }
+
     /**
      * Binds with {@code SO_REUSEPORT}, so that several processes share one port and the kernel spreads new
      * connections over them.
