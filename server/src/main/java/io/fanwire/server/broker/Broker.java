@@ -18,6 +18,10 @@ import io.fanwire.common.protocol.StreamPosition;
  *     that declared {@link #interest} in the topic.</li>
  * <li>History and positions are read asynchronously as well; an implementation that holds them in memory
  *     completes immediately.</li>
+ * <li>A {@link #history} read after {@link #interest interest(topic, true)} sees the stream no earlier than the
+ *     moment delivery of the topic to this node began (a remote broker reads only once its subscription is
+ *     confirmed), so a new subscriber misses nothing between its history page and the live publications.</li>
+ * <li>Publications may reach the listener from the broker's own threads (Redis) or the publisher's.</li>
  * </ul>
  */
 public interface Broker extends AutoCloseable {

@@ -1,15 +1,20 @@
 package io.fanwire.server.broker;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,7 +27,9 @@ import io.fanwire.common.protocol.StreamPosition;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -249,7 +256,7 @@ public final class RedisBroker implements Broker {
         });
         client.addListener(new RedisConnectionStateListener() {
             @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 onConnected(connection);
             }
 
@@ -302,7 +309,7 @@ public final class RedisBroker implements Broker {
         byte[][] args = {
                 bytes(newEpoch()),
                 bytes("\"" + topic + "\""),
-                java.util.Arrays.copyOfRange(unstamped, 1, unstamped.length),
+                Arrays.copyOfRange(unstamped, 1, unstamped.length),
                 bytes(Integer.toString(historySize)),
                 bytes(Long.toString(historyTtl.toMillis())),
                 bytes(Long.toString(config.streamTtl().toMillis())),
@@ -327,10 +334,10 @@ public final class RedisBroker implements Broker {
 
     /** Whether Lettuce refused a command without sending it because the connection is down. */
     private static boolean refusedWhileDisconnected(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        return cause instanceof io.lettuce.core.RedisException
-                && !(cause instanceof io.lettuce.core.RedisCommandTimeoutException) && cause.getMessage() != null && cause.getMessage().startsWith("Currently not connected");
+        return cause instanceof RedisException
+                && !(cause instanceof RedisCommandTimeoutException) && cause.getMessage() != null && cause.getMessage().startsWith("Currently not connected");
     }
 
     /** Stamps and delivers a publication on this node only, while Redis cannot be reached. */
@@ -366,7 +373,7 @@ public final class RedisBroker implements Broker {
         }
         String epoch = new String(message, 0, first, StandardCharsets.US_ASCII);
         long offset = Long.parseLong(new String(message, first + 1, second - first - 1, StandardCharsets.US_ASCII));
-        byte[] stamped = java.util.Arrays.copyOfRange(message, second + 1, message.length);
+        byte[] stamped = Arrays.copyOfRange(message, second + 1, message.length);
         StreamPosition previous = lastReceived.put(topic, new StreamPosition(epoch, offset));
         if (previous != null) {
             if (!previous.epoch().equals(epoch)) {
@@ -522,7 +529,7 @@ public final class RedisBroker implements Broker {
                 resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("Lettuce's resources did not shut down cleanly: {}", e.toString());
             }
         }
@@ -539,7 +546,7 @@ public final class RedisBroker implements Broker {
                 if (error == null) {
                     return CompletableFuture.completedFuture(reply);
                 }
-                Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                 if (cause instanceof RedisNoScriptException) {
                     return async.<T>eval(script, ScriptOutputType.MULTI, keys, args);
                 }
@@ -557,7 +564,7 @@ public final class RedisBroker implements Broker {
 
     private byte[] channel(String topic) {
         byte[] name = bytes(topic);
-        byte[] channel = java.util.Arrays.copyOf(channelPrefix, channelPrefix.length + name.length);
+        byte[] channel = Arrays.copyOf(channelPrefix, channelPrefix.length + name.length);
         System.arraycopy(name, 0, channel, channelPrefix.length, name.length);
         return channel;
     }
