@@ -47,6 +47,7 @@ import io.fanwire.server.auth.JwksKeySource;
 import io.fanwire.server.broker.Broker;
 import io.fanwire.server.broker.HistoryPage;
 import io.fanwire.server.broker.InMemoryBroker;
+import io.fanwire.server.broker.RedisBroker;
 import io.fanwire.server.pubsub.PubSub;
 import io.fanwire.server.drain.CallbackDispatcher;
 import io.fanwire.server.drain.ConnectionInfo;
@@ -58,6 +59,7 @@ import io.fanwire.server.http.ApiRoutes;
 import io.fanwire.server.http.ConnectionLimits;
 import io.fanwire.server.http.HttpServices;
 import io.fanwire.server.http.ServerApi;
+import io.fanwire.server.metrics.BrokerMetrics;
 import io.fanwire.server.metrics.EventLoopLagProbe;
 import io.fanwire.server.metrics.FanwireMetrics;
 import io.fanwire.server.metrics.HeapBudget;
@@ -155,6 +157,7 @@ public final class FanwireServer implements AutoCloseable {
     private final boolean echoFrames;
     private PubSub pubsub;
     private FanwireMetrics metrics;
+    private BrokerMetrics brokerMetrics;
     private EventLoopLagProbe lagProbe;
     private RuntimeMetrics runtimeMetrics;
     private ExecutorService metricsExecutor;
@@ -188,8 +191,14 @@ public final class FanwireServer implements AutoCloseable {
         this.infoContributors = Map.copyOf(builder.infoContributors);
         this.codec = new FrameCodec(config.decodeLimits());
         PubSubConfig ps = config.pubsub();
-        this.broker = builder.broker != null ? builder.broker : new InMemoryBroker(
-                new InMemoryBroker.Config(ps.historySize(), ps.historyTtl(), ps.historyMemoryBytes()), codec.json());
+        if (builder.broker != null) {
+            this.broker = builder.broker;
+        } else if (config.cluster().redis() != null) {
+            this.broker = new RedisBroker(config.cluster().redis(), ps.historySize(), ps.historyTtl(), codec.json());
+        } else {
+            this.broker = new InMemoryBroker(
+                    new InMemoryBroker.Config(ps.historySize(), ps.historyTtl(), ps.historyMemoryBytes()), codec.json());
+        }
         this.ownsRegistry = builder.meterRegistry == null;
         this.meterRegistry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : builder.meterRegistry;
         this.heapBudget = HeapBudget.ofJvm(config.maxHeapRatio());
@@ -214,6 +223,10 @@ public final class FanwireServer implements AutoCloseable {
         // First: a certificate that cannot be used stops the start before any thread or port exists.
         ServerTls tls = config.tlsEnabled() ? ServerTls.create(config.tls()) : null;
         transport = Transport.select(config.transport());
+        if (config.cluster().reusePort() && !transport.supportsReusePort()) {
+            throw new IllegalStateException("reusePort: true needs the epoll or io_uring transport, not "
+                    + transport.kind().name().toLowerCase(java.util.Locale.ROOT));
+        }
         bossGroup = transport.newGroup(1, "fanwire-accept");
         workerGroup = transport.newGroup(config.ioThreads(), "fanwire-io");
         ServerConfig.LimitsConfig limits = config.limits();
@@ -223,7 +236,13 @@ public final class FanwireServer implements AutoCloseable {
 
         Features features = new Features(config.compressionThreshold() > 0, true, false, false);
         pubsub = new PubSub(config.pubsub(), broker, codec, config.jsonFrames(), stats, workerGroup);
-        broker.start(pubsub);
+        try {
+            broker.start(pubsub);
+        } catch (RuntimeException e) {
+            shutdownGroups();
+            state = State.STOPPED;
+            throw e;
+        }
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
                 features, pubsub, verifier, echoFrames);
         bindMetrics();
@@ -242,6 +261,9 @@ public final class FanwireServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterBytes(), config.writeBufferHighWaterBytes()))
                 .childHandler(new ServerChannelInitializer(http, tls));
+        if (config.cluster().reusePort()) {
+            transport.reusePort(bootstrap);
+        }
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             closeMetrics();
@@ -291,6 +313,11 @@ public final class FanwireServer implements AutoCloseable {
                         : apiChannel != null ? apiChannel.localAddress() : "main_port")
                 .log();
         return this;
+    }
+
+    /** How the broker's link to the other nodes fares (a one-node broker: always connected, nothing lost). */
+    public Broker.LinkStats brokerLink() {
+        return broker.link();
     }
 
     /** The bound port (useful with port 0). */
@@ -343,6 +370,8 @@ public final class FanwireServer implements AutoCloseable {
                 heapBudget::usedRatio,
                 pubsub::presenceMembers));
         metrics.bindTo(meterRegistry);
+        brokerMetrics = new BrokerMetrics(broker::link);
+        brokerMetrics.bindTo(meterRegistry);
         lagProbe = new EventLoopLagProbe(workerGroup, meterRegistry, EventLoopLagProbe.DEFAULT_INTERVAL);
         new NettyMemoryMetrics().bindTo(meterRegistry);
     }
@@ -361,6 +390,9 @@ public final class FanwireServer implements AutoCloseable {
         }
         if (metrics != null && !ownsRegistry) {
             metrics.close();
+        }
+        if (brokerMetrics != null && !ownsRegistry) {
+            brokerMetrics.close();
         }
         if (ownsRegistry) {
             meterRegistry.close();
@@ -628,6 +660,15 @@ public final class FanwireServer implements AutoCloseable {
             topicsInfo.put("history_bytes", b.historyBytes());
             topicsInfo.put("evicted_streams", b.evictedStreams());
             info.put("topics", topicsInfo);
+            Broker.LinkStats link = broker.link();
+            Map<String, Object> linkInfo = new LinkedHashMap<>();
+            linkInfo.put("kind", broker instanceof RedisBroker ? "redis" : "memory");
+            linkInfo.put("connected", link.connected());
+            linkInfo.put("pending_publishes", link.pendingPublishes());
+            linkInfo.put("local_only_publications", link.localOnlyPublications());
+            linkInfo.put("missed_publications", link.missedPublications());
+            linkInfo.put("stream_resets", link.streamResets());
+            info.put("broker", linkInfo);
         }
         for (Map.Entry<String, Supplier<?>> e : infoContributors.entrySet()) {
             info.put(e.getKey(), e.getValue().get());

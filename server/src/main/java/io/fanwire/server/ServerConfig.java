@@ -49,6 +49,7 @@ import io.fanwire.server.transport.TransportKind;
  * @param limits connection limits enforced before the upgrade, and the maximum connection lifetime
  * @param tls TLS on the WebSocket port and the server API's own port ({@code wss://}, {@code https://}), or
  *        {@code null} for plain TCP
+ * @param cluster how this node joins others: a shared port, and the Redis broker
  */
 public record ServerConfig(
         String host,
@@ -82,7 +83,8 @@ public record ServerConfig(
         RateLimitConfig rateLimit,
         ShutdownConfig shutdown,
         LimitsConfig limits,
-        TlsConfig tls) {
+        TlsConfig tls,
+        ClusterConfig cluster) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
@@ -170,6 +172,7 @@ public record ServerConfig(
         if (metrics.enabled() && metrics.requireApiKey() && apiKey == null) {
             throw new IllegalArgumentException("metrics.requireApiKey: true (expected: an apiKey to require, or false)");
         }
+        Objects.requireNonNull(cluster, "cluster");
         if (!(maxHeapRatio >= 0 && maxHeapRatio <= 1)) {
             throw new IllegalArgumentException("maxHeapRatio: " + maxHeapRatio + " (expected: 0-1, 0 to disable)");
         }
@@ -664,6 +667,19 @@ public record ServerConfig(
         JDK
     }
 
+    /**
+     * How several nodes run as one service.
+     *
+     * @param reusePort whether the port is bound with {@code SO_REUSEPORT} (epoll and io_uring only), so several
+     *        processes on one host share it and the kernel spreads connections over them
+     * @param redis the Redis broker that joins the nodes, or {@code null} for the in-memory broker (one node)
+     */
+    public record ClusterConfig(boolean reusePort, io.fanwire.server.broker.RedisBroker.Config redis) {
+
+        /** One node on its own port, with the in-memory broker. */
+        public static final ClusterConfig NONE = new ClusterConfig(false, null);
+    }
+
     /** What the server does with a subscriber that cannot keep up. */
     public enum SlowConsumerPolicy {
         /** Skip the subscriber for that publication and count it; the client sees a gap in {@code o} and can recover. */
@@ -806,6 +822,7 @@ public record ServerConfig(
         private ShutdownConfig shutdown = ShutdownConfig.DEFAULT;
         private LimitsConfig limits = LimitsConfig.DEFAULT;
         private TlsConfig tls;
+        private ClusterConfig cluster = ClusterConfig.NONE;
 
         private Builder() {
         }
@@ -970,8 +987,11 @@ public record ServerConfig(
         }
 
         /** TLS on every listener ({@code wss://}, {@code https://}); {@code null} (the default): plain TCP. */
-        public Builder tls(TlsConfig tls) {
+        public Builder tls(TlsConfig tls,
             this.tls = tls;
+        /** How this node joins others (default: on its own, in-memory broker). */
+        public Builder cluster(ClusterConfig cluster) {
+            this.cluster = cluster;
             return this;
         }
 
@@ -987,7 +1007,7 @@ public record ServerConfig(
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,
                     compressionThreshold, Objects.requireNonNull(auth, "auth (set AuthConfig.jwt(...) or AuthConfig.disabled())"),
                     drain, pubsub, apiKey, apiHost, apiPort, node, shutdownQuietPeriod, metrics, maxHeapRatio,
-                    rateLimit, shutdown, limits, tls);
+                    rateLimit, shutdown, limits, tls, cluster);
         }
     }
 }

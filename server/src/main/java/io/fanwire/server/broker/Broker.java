@@ -18,6 +18,10 @@ import io.fanwire.common.protocol.StreamPosition;
  *     that declared {@link #interest} in the topic.</li>
  * <li>History and positions are read asynchronously as well; an implementation that holds them in memory
  *     completes immediately.</li>
+ * <li>A {@link #history} read after {@link #interest interest(topic, true)} sees the stream no earlier than the
+ *     moment delivery of the topic to this node began (a remote broker reads only once its subscription is
+ *     confirmed), so a new subscriber misses nothing between its history page and the live publications.</li>
+ * <li>Publications may reach the listener from the broker's own threads (Redis) or the publisher's.</li>
  * </ul>
  */
 public interface Broker extends AutoCloseable {
@@ -46,6 +50,11 @@ public interface Broker extends AutoCloseable {
     /** What the broker holds, for the info endpoint and metrics. */
     BrokerStats stats();
 
+    /** How the broker's link to other nodes fares; a broker of one node is always connected and loses nothing. */
+    default LinkStats link() {
+        return LinkStats.LOCAL;
+    }
+
     @Override
     void close();
 
@@ -65,5 +74,27 @@ public interface Broker extends AutoCloseable {
      * @param evictedStreams streams dropped to stay within the memory budget or their TTL
      */
     record BrokerStats(long streams, long historyPublications, long historyBytes, long evictedStreams) {
+    }
+
+    /**
+     * The link of a shared broker (Redis): what it could not pass on, and how often it reconnected.
+     *
+     * @param connected whether the broker is reachable now
+     * @param pendingPublishes publications waiting for the broker's answer
+     * @param publishOverflows publications refused at once because too many were waiting
+     * @param publishFailures publications the broker failed or did not answer in time
+     * @param localOnlyPublications publications stamped and delivered on this node only while the broker was
+     *        unreachable: the other nodes never get them
+     * @param missedPublications publications of subscribed topics this node never received (offset jumps)
+     * @param streamResets times a subscribed topic's epoch changed under this node (the stream was lost)
+     * @param reconnects connections re-established to the broker
+     * @param resubscriptions topic subscriptions renewed after a reconnect
+     */
+    record LinkStats(boolean connected, long pendingPublishes, long publishOverflows, long publishFailures,
+                     long localOnlyPublications, long missedPublications, long streamResets, long reconnects,
+                     long resubscriptions) {
+
+        /** A broker of this node only. */
+        public static final LinkStats LOCAL = new LinkStats(true, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -111,6 +111,13 @@ public final class ConfigDraft {
     public Recorded recorded(String key) {
         return recorded.get(key);
     }
+    boolean reusePort;
+    String broker = "memory";
+    String redisUri = "redis://127.0.0.1:6379";
+    String redisKeyPrefix = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_KEY_PREFIX;
+    int redisMaxPending = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_MAX_PENDING_PUBLISHES;
+    Duration redisCommandTimeout = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_COMMAND_TIMEOUT;
+    Duration redisStreamTtl = io.fanwire.server.broker.RedisBroker.Config.DEFAULT_STREAM_TTL;
 
     /** Whether no verification key was configured (development mode mints its own). */
     public boolean jwtKeyMissing() {
@@ -194,6 +201,10 @@ public final class ConfigDraft {
                 .rateLimit(new ServerConfig.RateLimitConfig(rateCapacity, rateRefill, controlCapacity, controlRefill,
                         maxViolations, violationWindow, ServerConfig.RateLimitConfig.DEFAULT_WARNING_INTERVAL))
                 .tls(tls());
+
+        server.cluster(new ServerConfig.ClusterConfig(reusePort, broker.equals("redis")
+                ? new io.fanwire.server.broker.RedisBroker.Config(redisUri, redisKeyPrefix, redisMaxPending,
+                        redisCommandTimeout, redisStreamTtl) : null));
         if (!authEnabled) {
             server.auth(new AuthConfig(null, cookieName, queryToken, subprotocol, allowedOrigins, tokenExpiryWarning));
         } else {

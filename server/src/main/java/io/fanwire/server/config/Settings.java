@@ -18,6 +18,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.ServerConfig;
+import io.fanwire.server.broker.RedisBroker;
 import io.fanwire.server.ServerConfig.DrainConfig;
 import io.fanwire.server.ServerConfig.PubSubConfig;
 import io.fanwire.server.ServerConfig.RateLimitConfig;
@@ -249,6 +250,21 @@ public final class Settings {
             s("tls.handshake_timeout", "10s", "Connections that have not completed the TLS handshake this long after "
                     + "connecting are closed (counted).", (d, v) -> d.tlsHandshakeTimeout = duration(v)),
             s("node.id", "", "This node's id (unset: random).", (d, v) -> d.server.nodeId(blankToNull(v))),
+            s("reuse_port", false, "Bind the port with SO_REUSEPORT (epoll, io_uring) so several nodes on one host "
+                    + "share it.", (d, v) -> d.reusePort = bool(v)),
+            s("broker", "memory", "Broker of publications: memory (this node only) or redis (nodes joined by Redis).",
+                    (d, v) -> d.broker = oneOf(v, "memory", "redis")),
+            s("redis.uri", "redis://127.0.0.1:6379", "Redis to join (broker: redis): redis://[:password@]host:port[/db], "
+                    + "rediss:// for TLS.", (d, v) -> d.redisUri = RedisBroker.Config.of(v).uri()),
+            s("redis.key_prefix", RedisBroker.Config.DEFAULT_KEY_PREFIX, "Prefix of Fanwire's keys and channels in Redis.",
+                    (d, v) -> d.redisKeyPrefix = v),
+            s("redis.max_pending_publishes", RedisBroker.Config.DEFAULT_MAX_PENDING_PUBLISHES,
+                    "Publications that may wait for Redis's answer; more are refused (counted).",
+                    (d, v) -> d.redisMaxPending = positive(integer(v))),
+            s("redis.command_timeout", "2s", "How long a Redis command may take before it fails.",
+                    (d, v) -> d.redisCommandTimeout = positive(duration(v))),
+            s("redis.stream_ttl", "24h", "How long a quiet topic keeps its epoch and offset in Redis.",
+                    (d, v) -> d.redisStreamTtl = positive(duration(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
                     (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
 
@@ -405,6 +421,20 @@ public final class Settings {
                     enumValue(ServerConfig.SlowConsumerPolicy.class, t.substring(eq + 1).trim())));
         }
         return out;
+    }
+
+    private static int positive(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(value + " (expected: > 0)");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(value + " (expected: > 0)");
+        }
+        return value;
     }
 
     static int integer(String v) {

@@ -101,4 +101,24 @@ public record Transport(TransportKind kind, IoHandlerFactory ioHandlerFactory,
     private static Transport nio() {
         return new Transport(TransportKind.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
+
+    /** Whether this transport can bind with {@code SO_REUSEPORT} (epoll and io_uring). */
+    public boolean supportsReusePort() {
+        return kind == TransportKind.EPOLL || kind == TransportKind.IO_URING;
+    }
+
+    /**
+     * Binds with {@code SO_REUSEPORT}, so that several processes share one port and the kernel spreads new
+     * connections over them.
+     *
+     * @throws IllegalStateException on a transport without the option (NIO, kqueue)
+     */
+    public void reusePort(io.netty.bootstrap.ServerBootstrap bootstrap) {
+        switch (kind) {
+            case EPOLL -> bootstrap.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+            case IO_URING -> bootstrap.option(io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT, true);
+            default -> throw new IllegalStateException("reusePort: true needs the epoll or io_uring transport, not "
+                    + kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
 }

@@ -1,0 +1,583 @@
+package io.fanwire.server.broker;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fanwire.common.codec.JsonEnvelopeCodec;
+import io.fanwire.common.protocol.Envelope;
+import io.fanwire.common.protocol.StreamPosition;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+
+/**
+ * The broker of a cluster: nodes joined by one Redis. Redis is the one place that stamps publications, so
+ * a client recovers the same {@code (epoch, offset)} from any node.
+ *
+ * <p><b>Publishing.</b> One Lua script, atomic in Redis, takes the topic's epoch (creating it when the stream
+ * is new or was lost, say by a Redis restart without persistence), increments its offset, appends the stamped
+ * JSON to a Redis Stream whose entry id is the offset (trimmed to {@code history.size} entries and expiring
+ * {@code history.ttl} after the last publication), and {@code PUBLISH}es it on the topic's channel. Since the
+ * script runs atomically, channel order is offset order on every node. Nothing here waits: the publish stage
+ * completes when Redis answers; at most {@link Config#maxPendingPublishes} wait for an answer, more are
+ * refused at once (counted), and an answer later than {@link Config#commandTimeout} fails the stage.
+ *
+ * <p><b>Receiving.</b> A node subscribes to a topic's channel on its first local subscriber and unsubscribes
+ * on its last: plain (not sharded) Pub/Sub, which one Redis or a Sentinel setup serves; sharded channels would
+ * only pay off with Redis Cluster, which needs the stream keys spread by slot as well (they carry a hash tag
+ * already). History for a new subscription is read only after the channel subscription is confirmed, so no
+ * publication falls between the two.
+ *
+ * <p><b>Faults.</b> Lettuce reconnects with a backoff; afterwards every topic is subscribed again. While the
+ * command connection is down, publications are stamped here under an epoch of this node's own and delivered
+ * to local subscribers only (counted as local-only: the other nodes never see them); the change of epoch, and
+ * the change back once Redis answers, tells clients that they may have missed something. Publications this
+ * node missed while its subscription connection was down show up as a jump in offsets and are counted.
+ */
+public final class RedisBroker implements Broker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
+
+    /** KEYS: epoch, offset, stream. ARGV: new epoch, topic as JSON string, unstamped JSON after its '{',
+     *  history size, history TTL ms, stream TTL ms, channel. Returns {epoch, offset}. */
+    static final String PUBLISH_SCRIPT = """
+            local epoch = redis.call('GET', KEYS[1])
+            if (not epoch) or redis.call('EXISTS', KEYS[2]) == 0 then
+              epoch = ARGV[1]
+              redis.call('SET', KEYS[1], epoch)
+              redis.call('DEL', KEYS[2], KEYS[3])
+            end
+            local offset = redis.call('INCR', KEYS[2])
+            local json = '{"tp":' .. ARGV[2] .. ',"e":"' .. epoch .. '","o":' .. offset .. ',' .. ARGV[3]
+            local size = tonumber(ARGV[4])
+            if size > 0 then
+              local t = redis.call('TIME')
+              local ms = t[1] * 1000 + math.floor(t[2] / 1000)
+              redis.call('XADD', KEYS[3], 'MAXLEN', size, offset .. '-1', 'j', json, 't', ms)
+              redis.call('PEXPIRE', KEYS[3], ARGV[5])
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[6])
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            redis.call('PUBLISH', ARGV[7], epoch .. ' ' .. offset .. ' ' .. json)
+            return {epoch, offset}
+            """;
+
+    /** KEYS: epoch, offset, stream. ARGV: first entry id, count. Returns {epoch or '', offset, now ms, entries}. */
+    static final String HISTORY_SCRIPT = """
+            local epoch = redis.call('GET', KEYS[1])
+            local t = redis.call('TIME')
+            local now = t[1] * 1000 + math.floor(t[2] / 1000)
+            if not epoch then
+              return {'', 0, now, {}}
+            end
+            local offset = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local entries = {}
+            if tonumber(ARGV[2]) > 0 then
+              entries = redis.call('XRANGE', KEYS[3], ARGV[1], '+', 'COUNT', ARGV[2])
+            end
+            return {epoch, offset, now, entries}
+            """;
+
+    /**
+     * How to reach Redis and how much may wait for it.
+     *
+     * @param uri a Redis URI: {@code redis://[:password@]host:port[/db]}, {@code rediss://} for TLS,
+     *        {@code redis-sentinel://}; see Lettuce's {@code RedisURI}
+     * @param keyPrefix prefix of every key and channel, so several clusters can share one Redis
+     * @param maxPendingPublishes publications that may wait for Redis's answer; more are refused at once
+     * @param commandTimeout how long a command may wait for Redis before it fails
+     * @param streamTtl how long a quiet topic keeps its epoch and offset in Redis
+     */
+    public record Config(String uri, String keyPrefix, int maxPendingPublishes, Duration commandTimeout,
+                         Duration streamTtl) {
+
+        public static final String DEFAULT_KEY_PREFIX = "fanwire:";
+        public static final int DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
+        public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+        public static final Duration DEFAULT_STREAM_TTL = Duration.ofHours(24);
+
+        public Config {
+            Objects.requireNonNull(uri, "uri");
+            try {
+                RedisURI.create(uri);
+            } catch (IllegalArgumentException e) {
+                // Lettuce's message may quote the URI, password and all: only the redacted form is shown.
+                throw new IllegalArgumentException("uri: " + redact(uri) + " (expected: redis://[:password@]host:port, "
+                        + "rediss://... for TLS, redis-sentinel://... for Sentinel)");
+            }
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (maxPendingPublishes <= 0) {
+                throw new IllegalArgumentException("maxPendingPublishes: " + maxPendingPublishes + " (expected: > 0)");
+            }
+            positive("commandTimeout", commandTimeout);
+            positive("streamTtl", streamTtl);
+        }
+
+        /** Defaults for everything but the URI. */
+        public static Config of(String uri) {
+            return new Config(uri, DEFAULT_KEY_PREFIX, DEFAULT_MAX_PENDING_PUBLISHES, DEFAULT_COMMAND_TIMEOUT,
+                    DEFAULT_STREAM_TTL);
+        }
+
+        private static void positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Config[uri=" + redact(uri) + ", keyPrefix=" + keyPrefix + ", maxPendingPublishes="
+                    + maxPendingPublishes + ", commandTimeout=" + commandTimeout + ", streamTtl=" + streamTtl + "]";
+        }
+
+        /** The URI without its password, for messages and logs. */
+        static String redact(String uri) {
+            return uri.replaceAll("//[^@/]*@", "//***@");
+        }
+    }
+
+    private final Config config;
+    private final int historySize;
+    private final Duration historyTtl;
+    private final JsonEnvelopeCodec json;
+    private final byte[] channelPrefix;
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
+    /** Per topic, the last position received from Redis; for counting what this node missed. */
+    private final ConcurrentHashMap<String, StreamPosition> lastReceived = new ConcurrentHashMap<>();
+    /** Streams stamped here while Redis is unreachable; dropped once it answers again. */
+    private final ConcurrentHashMap<String, LocalStream> localStreams = new ConcurrentHashMap<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final LongAdder overflows = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder localOnly = new LongAdder();
+    private final LongAdder missed = new LongAdder();
+    private final LongAdder resets = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
+    private final LongAdder resubscriptions = new LongAdder();
+
+    private ClientResources resources;
+    private RedisClient client;
+    private StatefulRedisConnection<byte[], byte[]> commands;
+    private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+    private volatile String publishSha;
+    private volatile String historySha;
+    private volatile PublicationListener listener;
+    private volatile boolean closed;
+
+    /**
+     * @param historySize publications kept per topic in Redis for recovery (0: none)
+     * @param historyTtl how long a publication is kept
+     */
+    public RedisBroker(Config config, int historySize, Duration historyTtl, JsonEnvelopeCodec json) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (historySize < 0) {
+            throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
+        }
+        this.historySize = historySize;
+        this.historyTtl = Objects.requireNonNull(historyTtl, "historyTtl");
+        this.json = Objects.requireNonNull(json, "json");
+        this.channelPrefix = (config.keyPrefix() + "p:").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Connects to Redis (waiting at most the command timeout for it; this runs on the caller's thread, never an
+     * event loop) and starts delivering.
+     *
+     * @throws IllegalStateException when Redis cannot be reached
+     */
+    @Override
+    public void start(PublicationListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisURI uri = RedisURI.create(config.uri());
+        uri.setTimeout(config.commandTimeout());
+        client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Commands while disconnected fail at once instead of queueing without a bound.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                .build());
+        try {
+            commands = client.connect(ByteArrayCodec.INSTANCE);
+            pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            shutdownClient();
+            throw new IllegalStateException("cannot connect to Redis at " + Config.redact(config.uri()) + ": "
+                    + e.getMessage(), e);
+        }
+        RedisAsyncCommands<byte[], byte[]> async = commands.async();
+        publishSha = async.digest(PUBLISH_SCRIPT);
+        historySha = async.digest(HISTORY_SCRIPT);
+        pubsub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+                onMessage(channel, message);
+            }
+        });
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                onConnected(connection);
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closed) {
+                    LOG.warn("Lost the connection to Redis at {}; reconnecting", Config.redact(config.uri()));
+                }
+            }
+        });
+        LOG.info("Redis broker connected to {}", Config.redact(config.uri()));
+    }
+
+    private void onConnected(RedisChannelHandler<?, ?> connection) {
+        if (closed) {
+            return;
+        }
+        reconnects.increment();
+        if (connection == pubsub) {
+            // Lettuce resubscribes what it knows; subscriptions refused while Redis was away it never knew.
+            // SUBSCRIBE is idempotent, so every topic is subscribed again.
+            for (String topic : subscribed.keySet()) {
+                resubscriptions.increment();
+                pubsub.async().subscribe(channel(topic));
+            }
+            LOG.info("Reconnected to Redis; {} topics subscribed again", subscribed.size());
+        } else if (connection == commands) {
+            localStreams.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    @Override
+    public CompletionStage<StreamPosition> publish(String topic, Envelope message) {
+        if (listener == null || closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("broker not started"));
+        }
+        if (!commands.isOpen()) {
+            return CompletableFuture.completedFuture(publishLocally(topic, message));
+        }
+        if (pending.incrementAndGet() > config.maxPendingPublishes()) {
+            pending.decrementAndGet();
+            overflows.increment();
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("broker overloaded: "
+                    + config.maxPendingPublishes() + " publications are waiting for Redis"));
+        }
+        byte[] unstamped = json.encodeToBytes(message);
+        byte[][] keys = keys(topic);
+        byte[][] args = {
+                bytes(newEpoch()),
+                bytes("\"" + topic + "\""),
+                Arrays.copyOfRange(unstamped, 1, unstamped.length),
+                bytes(Integer.toString(historySize)),
+                bytes(Long.toString(historyTtl.toMillis())),
+                bytes(Long.toString(config.streamTtl().toMillis())),
+                channel(topic)};
+        CompletableFuture<StreamPosition> result = new CompletableFuture<>();
+        this.<List<Object>>script(PUBLISH_SCRIPT, publishSha, keys, args).whenComplete((reply, error) -> {
+            pending.decrementAndGet();
+            if (error != null && refusedWhileDisconnected(error)) {
+                // Refused before it was sent (the connection dropped since the check above): Redis never saw
+                // it, so it is delivered here alone, as while Redis is known to be away.
+                result.complete(publishLocally(topic, message));
+            } else if (error != null) {
+                failures.increment();
+                result.completeExceptionally(new BrokerUnavailableException("publication to Redis failed: "
+                        + error.getMessage(), error));
+            } else {
+                result.complete(new StreamPosition(string(reply.get(0)), (Long) reply.get(1)));
+            }
+        });
+        return result;
+    }
+
+    /** Whether Lettuce refused a command without sending it because the connection is down. */
+    private static boolean refusedWhileDisconnected(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof RedisException
+                && !(cause instanceof RedisCommandTimeoutException) && cause.getMessage() != null && cause.getMessage().startsWith("Currently not connected");
+    }
+
+    /** Stamps and delivers a publication on this node only, while Redis cannot be reached. */
+    private StreamPosition publishLocally(String topic, Envelope message) {
+        LocalStream stream = localStreams.computeIfAbsent(topic, t -> new LocalStream(newEpoch()));
+        synchronized (stream) {
+            long offset = ++stream.offset;
+            Envelope stamped = message.withStamp(topic, stream.epoch, offset);
+            localOnly.increment();
+            listener.onPublication(new Publication(topic, stream.epoch, offset, json.encodeToBytes(stamped), stamped));
+            return new StreamPosition(stream.epoch, offset);
+        }
+    }
+
+    private static final class LocalStream {
+        final String epoch;
+        long offset;
+
+        LocalStream(String epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    /** A publication from Redis: {@code "<epoch> <offset> <json>"} on the topic's channel. Runs on Lettuce's loop. */
+    private void onMessage(byte[] channel, byte[] message) {
+        String topic = new String(channel, channelPrefix.length, channel.length - channelPrefix.length,
+                StandardCharsets.UTF_8);
+        int first = indexOf(message, 0);
+        int second = first < 0 ? -1 : indexOf(message, first + 1);
+        if (second < 0) {
+            LOG.warn("Ignored a malformed message on {}", topic);
+            return;
+        }
+        String epoch = new String(message, 0, first, StandardCharsets.US_ASCII);
+        long offset = Long.parseLong(new String(message, first + 1, second - first - 1, StandardCharsets.US_ASCII));
+        byte[] stamped = Arrays.copyOfRange(message, second + 1, message.length);
+        StreamPosition previous = lastReceived.put(topic, new StreamPosition(epoch, offset));
+        if (previous != null) {
+            if (!previous.epoch().equals(epoch)) {
+                resets.increment();
+            } else if (offset > previous.offset() + 1) {
+                missed.add(offset - previous.offset() - 1);
+            }
+        }
+        PublicationListener target = listener;
+        if (target != null && !closed) {
+            target.onPublication(new Publication(topic, epoch, offset, stamped, null));
+        }
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == ' ') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- interest and history
+
+    @Override
+    public void interest(String topic, boolean interested) {
+        if (closed) {
+            return;
+        }
+        if (interested) {
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            subscribed.put(topic, ready);
+            try {
+                pubsub.async().subscribe(channel(topic)).whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        LOG.warn("Subscribing to {} in Redis failed (retried on reconnect): {}", topic, error.toString());
+                        ready.completeExceptionally(error);
+                    } else {
+                        ready.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+            }
+        } else {
+            subscribed.remove(topic);
+            lastReceived.remove(topic);
+            try {
+                pubsub.async().unsubscribe(channel(topic));
+            } catch (RuntimeException e) {
+                LOG.debug("Unsubscribing from {} failed: {}", topic, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("broker closed"));
+        }
+        // After the channel subscription is confirmed: whatever is published later arrives live, and the page
+        // read now holds everything before. The subscriber skips what it gets twice.
+        CompletableFuture<Void> ready = subscribed.get(topic);
+        CompletionStage<Void> after = ready == null ? CompletableFuture.completedFuture(null)
+                : ready.handle((ignored, error) -> null);
+        return after.thenCompose(ignored -> readHistory(topic, since, limit));
+    }
+
+    private CompletionStage<HistoryPage> readHistory(String topic, StreamPosition since, int limit) {
+        int count = since == null ? 0 : limit;
+        byte[][] args = {bytes((since == null ? 1 : since.offset() + 1) + "-0"), bytes(Integer.toString(count))};
+        return this.<List<Object>>script(HISTORY_SCRIPT, historySha, keys(topic), args)
+                .thenApply(reply -> page(topic, reply, since, limit));
+    }
+
+    @SuppressWarnings("unchecked")
+    private HistoryPage page(String topic, List<Object> reply, StreamPosition since, int limit) {
+        String epoch = string(reply.get(0));
+        long offset = (Long) reply.get(1);
+        long now = (Long) reply.get(2);
+        List<Object> entries = (List<Object>) reply.get(3);
+        StreamPosition current = new StreamPosition(epoch, offset);
+        if (since == null) {
+            return new HistoryPage(current, List.of(), true);
+        }
+        if (epoch.isEmpty() || !since.epoch().equals(epoch) || since.offset() > offset) {
+            return new HistoryPage(current, List.of(), false);
+        }
+        long missedHere = offset - since.offset();
+        if (missedHere == 0) {
+            return new HistoryPage(current, List.of(), true);
+        }
+        long oldest = now - historyTtl.toMillis();
+        List<Publication> out = new ArrayList<>(entries.size());
+        for (Object e : entries) {
+            List<Object> entry = (List<Object>) e;
+            String id = string(entry.get(0));
+            long entryOffset = Long.parseLong(id.substring(0, id.indexOf('-')));
+            List<Object> fields = (List<Object>) entry.get(1);
+            byte[] stamped = null;
+            long at = 0;
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                String field = string(fields.get(i));
+                if (field.equals("j")) {
+                    stamped = (byte[]) fields.get(i + 1);
+                } else if (field.equals("t")) {
+                    at = Long.parseLong(string(fields.get(i + 1)));
+                }
+            }
+            if (stamped == null || at < oldest) {
+                continue;
+            }
+            if (out.isEmpty() && entryOffset != since.offset() + 1) {
+                // Trimmed by length or age: the page would not start where the client stopped.
+                return new HistoryPage(current, List.of(), false);
+            }
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(new Publication(topic, epoch, entryOffset, stamped, null));
+        }
+        return new HistoryPage(current, out, out.size() == missedHere);
+    }
+
+    @Override
+    public BrokerStats stats() {
+        return new BrokerStats(subscribed.size(), 0, 0, 0);
+    }
+
+    @Override
+    public LinkStats link() {
+        return new LinkStats(commands != null && commands.isOpen() && pubsub.isOpen(), pending.get(),
+                overflows.sum(), failures.sum(), localOnly.sum(), missed.sum(), resets.sum(), reconnects.sum(),
+                resubscriptions.sum());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutdownClient();
+    }
+
+    private void shutdownClient() {
+        if (client != null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        if (resources != null) {
+            try {
+                resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("Lettuce's resources did not shut down cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Runs a script by its digest, loading it when Redis does not have it (first use, or after a restart). */
+    private <T> CompletionStage<T> script(String script, String sha, byte[][] keys, byte[][] args) {
+        RedisAsyncCommands<byte[], byte[]> async = commands.async();
+        try {
+            CompletionStage<T> bySha = async.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            return bySha.handle((reply, error) -> {
+                if (error == null) {
+                    return CompletableFuture.completedFuture(reply);
+                }
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                if (cause instanceof RedisNoScriptException) {
+                    return async.<T>eval(script, ScriptOutputType.MULTI, keys, args);
+                }
+                return CompletableFuture.<T>failedFuture(cause);
+            }).thenCompose(stage -> stage);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private byte[][] keys(String topic) {
+        String base = config.keyPrefix() + "{" + topic + "}:";
+        return new byte[][] {bytes(base + "e"), bytes(base + "o"), bytes(base + "h")};
+    }
+
+    private byte[] channel(String topic) {
+        byte[] name = bytes(topic);
+        byte[] channel = Arrays.copyOf(channelPrefix, channelPrefix.length + name.length);
+        System.arraycopy(name, 0, channel, channelPrefix.length, name.length);
+        return channel;
+    }
+
+    private static String newEpoch() {
+        return String.format("%08x", ThreadLocalRandom.current().nextInt());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(Object reply) {
+        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+}
