@@ -987,8 +987,11 @@ public record ServerConfig(
         }
 
         /** TLS on every listener ({@code wss://}, {@code https://}); {@code null} (the default): plain TCP. */
-        public Builder tls(TlsConfig tls,
+        public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
         /** How this node joins others (default: on its own, in-memory broker). */
         public Builder cluster(ClusterConfig cluster) {
             this.cluster = cluster;
