@@ -10,9 +10,12 @@ import java.util.OptionalDouble;
  */
 public final class TierFigures {
 
-    /** Latencies in the order a tier's headline latency is chosen from. */
-    public static final List<String> PRIMARY_LATENCIES =
-            List.of(Metric.RTT, Metric.DELIVERY, Metric.HTTP_LATENCY, Metric.HANDSHAKE);
+    /**
+     * Latencies in the order a tier's headline latency is chosen from. A closed-loop tier has only the
+     * uncorrected round trip, which still says more about the tier than its handshakes.
+     */
+    public static final List<String> PRIMARY_LATENCIES = List.of(Metric.RTT, Metric.DELIVERY, Metric.HTTP_LATENCY,
+            Metric.RTT_UNCORRECTED, Metric.DELIVERY_UNCORRECTED, Metric.HANDSHAKE);
 
     /**
      * Rates in the order a tier's headline throughput is chosen from: deliveries (fan-out's point), then what the
