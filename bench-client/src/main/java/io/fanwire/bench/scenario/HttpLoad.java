@@ -36,11 +36,11 @@ public final class HttpLoad extends BaseScenario {
     @Option(names = "--endpoints", paramLabel = "E,E,...", defaultValue = "health,ready,metrics,info",
             description = "Endpoints, each a tier row: health, ready, metrics, info, publish, or a path like /api/info "
                     + "(default: ${DEFAULT-VALUE}).")
-    String endpoints;
+    String endpoints = "health,ready,metrics,info";
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "bench.http",
             description = "Topic the publish endpoint publishes to (default: ${DEFAULT-VALUE}).")
-    String topic;
+    String topic = "bench.http";
 
     @Override
     public String name() {
