@@ -98,6 +98,22 @@ class JwksKeySourceTest {
     }
 
     @Test
+    void aBodyThatStallsFailsTheFetchAndALaterRefreshStillWorks() {
+        source = new JwksKeySource(new JwksConfig(jwks.url(), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofMillis(500)), JwtAlgorithm.RS256, stats);
+        source.start();
+        jwks.publish("k2", SECOND).stallBody(true);
+
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isFalse();
+        assertThat(stats.jwksFetches.get("failed")).isEqualTo(1);
+        assertThat(source.keys()).containsOnlyKeys("k1");
+
+        jwks.stallBody(false);
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isTrue();
+        assertThat(source.keys()).containsOnlyKeys("k1", "k2");
+    }
+
+    @Test
     void startsWithoutKeysWhenTheEndpointIsDown() {
         source = new JwksKeySource(new JwksConfig(URI.create("http://127.0.0.1:1/jwks.json"), Duration.ofMinutes(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(2)), JwtAlgorithm.RS256, stats);
