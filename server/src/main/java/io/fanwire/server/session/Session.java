@@ -119,7 +119,7 @@ public final class Session implements EventSource {
 
     /**
      * Sends {@code token_expiring} once it is due, and closes with 4401 once the token is dead. Called by the
-     * heartbeat's sweep; true when it closed the connection. Event loop only.
+     * heartbeat's sweep and before each inbound message; true when it closed the connection. Event loop only.
      */
     boolean checkToken(long now) {
         if (!tokenWatched) {

@@ -1,5 +1,6 @@
 package io.fanwire.server.session;
 
+import java.time.Clock;
 import java.util.Objects;
 
 import io.fanwire.common.codec.FrameCodec;
@@ -23,10 +24,11 @@ import io.fanwire.server.pubsub.PubSub;
  * @param features what the server offers in {@code server_ready} and negotiates in {@code server_hello}
  * @param pubsub the publish/subscribe engine
  * @param verifier checks the tokens of {@code refresh}, or {@code null} when authentication is disabled
+ * @param clock the wall clock token expiry is measured with: the verifier's, so both agree on what is expired
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                               EventSink sink, ServerStats stats, String serverVersion, Features features,
-                              PubSub pubsub, JwtVerifier verifier) {
+                              PubSub pubsub, JwtVerifier verifier, Clock clock) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -38,9 +40,18 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(pubsub, "pubsub");
+        Objects.requireNonNull(clock, "clock");
         if (config.auth().required() && verifier == null) {
             throw new IllegalArgumentException("verifier: null (expected: a verifier when authentication is required)");
         }
+    }
+
+    /** With the system clock. */
+    public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                           EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub,
+                           JwtVerifier verifier) {
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, verifier,
+                Clock.systemUTC());
     }
 
     /** Without a verifier: for configurations with authentication disabled, where there is nothing to refresh. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fanwire.common.codec.WireFormat;
 import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.common.jwt.JwtKeys;
+import io.fanwire.common.jwt.JwtMinter;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.Uuid7;
@@ -60,7 +62,9 @@ class SessionLimitsTest {
         if (services != null) {
             services.heartbeat().stop();
         }
-        channel.finishAndReleaseAll();
+        // Every test reads and releases what it expects; anything left over is a frame nobody asked for.
+        channel.close();
+        assertThat(channel.finish()).isFalse();
     }
 
     /** Starts a connection of alice whose token expires at {@code expires}; takes server_ready and Connected. */
@@ -305,5 +309,78 @@ class SessionLimitsTest {
         CloseWebSocketFrame close = closeFrame();
         assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
         close.release();
+    }
+
+    @Test
+    void aTokenAcceptedInsideItsLeewayClosesAtExpPlusLeeway() {
+        // exp 1 s ago, leeway 2 s: the token has 1 s left, not exp-clamped-to-now + 2 s.
+        connect(shortTokenLifetime(), Instant.now().minusSeconds(1));
+
+        elapse(Duration.ofSeconds(1));
+        texts();
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
+        assertThat(close.reasonText()).isEqualTo("token expired");
+        close.release();
+    }
+
+    @Test
+    void aMessageUnderADeadTokenClosesWith4401BeforeTheSweep() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(1));
+
+        // Past exp + leeway without running the sweep: the message itself must find the token dead.
+        channel.advanceTimeBy(4, TimeUnit.SECONDS);
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
+        close.release();
+        assertThat(applicationMessages()).isZero();
+    }
+
+    @Test
+    void refusesARefreshWithAnExpiredTokenOrAnotherAlgorithm() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(60));
+        String expired = new JwtMinter(JwtAlgorithm.HS256, JwtKeys.hmacKey(JwtAlgorithm.HS256, TestServers.SECRET),
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).mint("alice", Duration.ofHours(1));
+        String hs512 = new JwtMinter(JwtAlgorithm.HS512, JwtKeys.hmacKey(JwtAlgorithm.HS512, TestServers.SECRET
+                + TestServers.SECRET), Clock.systemUTC()).mint("alice", Duration.ofHours(1));
+
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + expired + "\"},\"cid\":\"r1\"}");
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + hs512 + "\"},\"cid\":\"r2\"}");
+
+        assertThat(texts()).hasSize(2).allSatisfy(e ->
+                assertThat(e.path("p").path("code").asText()).isEqualTo("AUTH_FAILED"));
+        assertThat(services.stats().tokenRefreshes.get("expired")).isEqualTo(1);
+        assertThat(services.stats().tokenRefreshes.get("wrong_algorithm")).isEqualTo(1);
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void repeatedRefusedRefreshesCloseWith1008() {
+        connect(shortTokenLifetime().andThen(c -> c.rateLimit(RateLimitConfig.DEFAULT
+                .withViolations(2, Duration.ofSeconds(10)))), Instant.now().plusSeconds(60));
+
+        for (int i = 0; i < 3; i++) {
+            receive("{\"t\":\"refresh\",\"p\":{\"token\":\"not.a.token\"}}");
+        }
+        assertThat(types(texts())).containsExactly("error", "error", "error");
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        close.release();
+        assertThat(services.stats().abuseCloses.get("refresh")).isEqualTo(1);
+    }
+
+    @Test
+    void aPongFloodClosesWith1008() {
+        connect(c -> c.rateLimit(RateLimitConfig.DEFAULT.withControlFrames(3, 1).withViolations(2, Duration.ofSeconds(10))));
+
+        for (int i = 0; i < 6; i++) {
+            channel.writeInbound(new PongWebSocketFrame(Unpooled.copiedBuffer("p" + i, StandardCharsets.UTF_8)));
+        }
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        assertThat(close.reasonText()).isEqualTo("control frame rate limit exceeded");
+        close.release();
+        assertThat(services.stats().controlFramesRefused.sum()).isEqualTo(3);
     }
 }
