@@ -288,6 +288,26 @@ class SessionLimitsTest {
     }
 
     @Test
+    void eventsAfterARefreshCarryTheNewClaims() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(60));
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        String fresh = TestServers.token("alice", Duration.ofHours(2), Map.of("plan", "gold"));
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + fresh + "\"}}");
+        assertThat(types(texts())).containsExactly("refresh_ok");
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        channel.close();
+
+        List<InboundEvent> events = services.drain();
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0)).isInstanceOfSatisfying(InboundEvent.Message.class,
+                m -> assertThat(m.connection().claims()).doesNotContainKey("plan"));
+        assertThat(events.get(1)).isInstanceOfSatisfying(InboundEvent.Message.class,
+                m -> assertThat(m.connection().claims()).containsEntry("plan", "gold"));
+        assertThat(events.get(2)).isInstanceOfSatisfying(InboundEvent.Disconnected.class,
+                d -> assertThat(d.connection().claims()).containsEntry("plan", "gold"));
+    }
+
+    @Test
     void refusesARefreshForAnotherUserOrWithABadTokenAndKeepsTheConnectionUntilExpiry() {
         connect(shortTokenLifetime(), Instant.now().plusSeconds(10));
 
