@@ -8,6 +8,7 @@ import java.util.Objects;
 import io.fanwire.common.codec.DecodeLimits;
 import io.fanwire.common.codec.FrameCodec;
 import io.fanwire.common.jwt.JwtVerifierConfig;
+import io.fanwire.common.protocol.Uuid7;
 import io.fanwire.server.transport.TransportKind;
 
 /**
@@ -943,7 +944,7 @@ public record ServerConfig(
          */
         public ServerConfig build() {
             String node = nodeId != null ? nodeId
-                    : "node-" + Long.toHexString(io.fanwire.common.protocol.Uuid7.next().getLeastSignificantBits()).substring(0, 8);
+                    : "node-" + Long.toHexString(Uuid7.next().getLeastSignificantBits()).substring(0, 8);
             return new ServerConfig(host, port, transport, ioThreads, backlog, tcpNoDelay, writeBufferLowWaterBytes,
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,

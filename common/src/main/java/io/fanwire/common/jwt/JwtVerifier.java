@@ -298,7 +298,8 @@ public final class JwtVerifier {
             return parser.parseSignedClaims(token).getPayload();
         } catch (SecurityException e) {
             if (previousKeyParser == null) {
-                throw unknownKid ? unknownKey(kid) : reject(Reason.BAD_SIGNATURE, "the signature does not match the key");
+                throw unknownKid ? unknownKey(kid)
+                        : reject(Reason.BAD_SIGNATURE, "the signature does not match the key");
             }
         } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
             throw map(e);

@@ -35,6 +35,7 @@ import io.fanwire.server.drain.InboundEvent;
 import io.fanwire.server.transport.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -363,7 +364,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.closeCode = code < 0 ? 1005 : code;
         session.closeReason = code < 0 ? "" : close.reasonText();
         CloseWebSocketFrame reply = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-        ctx.writeAndFlush(reply).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

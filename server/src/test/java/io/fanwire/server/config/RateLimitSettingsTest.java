@@ -105,7 +105,8 @@ class RateLimitSettingsTest {
                 .hasMessage("refreshInterval: PT3000000H (expected: <= PT24H)");
         assertThatThrownBy(() -> new JwksConfig(url, Duration.ofMinutes(5), Duration.ofSeconds(30), huge))
                 .hasMessage("fetchTimeout: PT3000000H (expected: <= PT5M)");
-        assertThatThrownBy(() -> draft(Map.of("auth.jwt.secret", SECRET, "rate_limit.violation_window", "3000000h")).toConfig())
+        assertThatThrownBy(() -> draft(Map.of("auth.jwt.secret", SECRET,
+                "rate_limit.violation_window", "3000000h")).toConfig())
                 .hasMessageContaining("expected: <= PT24H");
     }
 }

@@ -392,7 +392,8 @@ class SessionLimitsTest {
 
     @Test
     void aPongFloodClosesWith1008() {
-        connect(c -> c.rateLimit(RateLimitConfig.DEFAULT.withControlFrames(3, 1).withViolations(2, Duration.ofSeconds(10))));
+        connect(c -> c.rateLimit(RateLimitConfig.DEFAULT.withControlFrames(3, 1)
+                .withViolations(2, Duration.ofSeconds(10))));
 
         for (int i = 0; i < 6; i++) {
             channel.writeInbound(new PongWebSocketFrame(Unpooled.copiedBuffer("p" + i, StandardCharsets.UTF_8)));
