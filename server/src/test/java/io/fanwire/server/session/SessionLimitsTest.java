@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -21,8 +24,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fanwire.common.codec.WireFormat;
 import io.fanwire.common.jwt.JwtAlgorithm;
+import io.fanwire.common.jwt.JwtKeySet;
 import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.common.jwt.JwtMinter;
+import io.fanwire.common.jwt.JwtVerifier;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.Uuid7;
@@ -71,7 +76,12 @@ class SessionLimitsTest {
     private void connect(Consumer<ServerConfig.Builder> customizer, Instant expires) {
         ServerConfig.Builder config = TestServers.config();
         customizer.accept(config);
-        services = EmbeddedServices.over(channel, config.build());
+        start(EmbeddedServices.over(channel, config.build()), expires);
+    }
+
+    /** Starts a connection of alice on {@code embedded}; takes server_ready and Connected. */
+    private void start(EmbeddedServices embedded, Instant expires) {
+        services = embedded;
         services.heartbeat().start();
         ConnectionInfo info = new ConnectionInfo(Uuid7.next(), "alice", Map.of("sub", "alice"), null, Instant.now(),
                 WireFormat.JSON);
@@ -372,6 +382,41 @@ class SessionLimitsTest {
                 assertThat(e.path("p").path("code").asText()).isEqualTo("AUTH_FAILED"));
         assertThat(services.stats().tokenRefreshes.get("expired")).isEqualTo(1);
         assertThat(services.stats().tokenRefreshes.get("wrong_algorithm")).isEqualTo(1);
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void refusesARefreshWhoseKidTheKeySetDoesNotHoldAndTheConfiguredKeyDoesNotVerify() {
+        KeyPair configured = JwtKeys.generateKeyPair(JwtAlgorithm.RS256);
+        KeyPair other = JwtKeys.generateKeyPair(JwtAlgorithm.RS256);
+        JwtVerifierConfig jwt = JwtVerifierConfig.builder(JwtAlgorithm.RS256, configured.getPublic()).build();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        JwtKeySet keySet = new JwtKeySet() {
+            @Override
+            public Map<String, PublicKey> keys() {
+                return Map.of("k1", configured.getPublic());
+            }
+
+            @Override
+            public void unknownKid(String kid) {
+                asked.add(kid);
+            }
+        };
+        ServerConfig config = TestServers.config().auth(AuthConfig.jwt(jwt)).build();
+        start(EmbeddedServices.over(channel, config, new JwtVerifier(jwt, keySet, Clock.systemUTC())),
+                Instant.now().plus(Duration.ofHours(1)));
+        String token = new JwtMinter(JwtAlgorithm.RS256, other.getPrivate(), Clock.systemUTC()).withKeyId("k9")
+                .mint("alice", Duration.ofHours(1));
+
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + token + "\"},\"cid\":\"r1\"}");
+
+        List<JsonNode> replies = texts();
+        assertThat(types(replies)).containsExactly("error");
+        JsonNode error = replies.get(0);
+        assertThat(error.path("p").path("code").asText()).isEqualTo("AUTH_FAILED");
+        assertThat(error.path("cid").asText()).isEqualTo("r1");
+        assertThat(services.stats().tokenRefreshes.get("unknown_key")).isEqualTo(1);
+        assertThat(asked).containsExactly("k9");
         assertThat(channel.isActive()).isTrue();
     }
 
