@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.fanwire.common.jwt.JwkSets;
 import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.server.ServerConfig.JwksConfig;
@@ -111,6 +112,16 @@ class JwksKeySourceTest {
         jwks.stallBody(false);
         assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isTrue();
         assertThat(source.keys()).containsOnlyKeys("k1", "k2");
+    }
+
+    @Test
+    void aKeySetLargerThanTheLimitIsRefused() {
+        start(Duration.ofSeconds(30));
+        jwks.document("{\"keys\":[]" + " ".repeat(JwkSets.MAX_DOCUMENT_CHARS) + "}");
+
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isFalse();
+        assertThat(stats.jwksFetches.get("failed")).isEqualTo(1);
+        assertThat(source.keys()).containsOnlyKeys("k1");
     }
 
     @Test

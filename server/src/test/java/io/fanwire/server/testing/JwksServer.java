@@ -93,6 +93,11 @@ public final class JwksServer implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code raw} as the document, whatever was published, until the next publish or withdraw. */
+    public void document(String raw) {
+        document = Objects.requireNonNull(raw, "raw");
+    }
+
     /** Answers fetches with {@code status} (200 by default), the current document as the body. */
     public void status(int status) {
         this.status = status;
