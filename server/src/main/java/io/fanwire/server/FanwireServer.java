@@ -175,9 +175,12 @@ public final class FanwireServer implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** The graceful drain under way, once one was asked for. */
     private Thread drainThread;
+    /** What tokens are checked against: the verifier's and the sessions' expiry alike. */
+    private final Clock clock;
 
     private FanwireServer(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config");
+        this.clock = builder.clock;
         this.keySource = config.auth().jwks() == null ? null
                 : new JwksKeySource(config.auth().jwks(), config.auth().jwt().algorithm(), stats);
         this.verifier = config.auth().required() ? new JwtVerifier(config.auth().jwt(), keySource, builder.clock) : null;
@@ -244,7 +247,7 @@ public final class FanwireServer implements AutoCloseable {
             throw e;
         }
         SessionServices sessions = new SessionServices(config, codec, registry, heartbeat, sink, stats, VERSION,
-                features, pubsub, verifier, echoFrames);
+                features, pubsub, verifier, echoFrames, clock);
         bindMetrics();
         HttpServices http = new HttpServices(sessions, new Authenticator(config.auth(), verifier), mapper,
                 () -> state == State.RUNNING, () -> state == State.RUNNING, new ApiRoutes(serverApi(), config, stats),

@@ -1,5 +1,6 @@
 package io.fanwire.server;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -7,6 +8,7 @@ import java.util.Objects;
 import io.fanwire.common.codec.DecodeLimits;
 import io.fanwire.common.codec.FrameCodec;
 import io.fanwire.common.jwt.JwtVerifierConfig;
+import io.fanwire.common.protocol.Uuid7;
 import io.fanwire.server.transport.TransportKind;
 
 /**
@@ -231,6 +233,16 @@ public record ServerConfig(
         }
     }
 
+    /** Bounds a duration that is used in nanoseconds, where {@link Duration#toNanos()} overflows past 292 years. */
+    private static void atMost(String name, Duration value, Duration max) {
+        if (value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: <= " + max + ")");
+        }
+    }
+
+    /** A day: longer than any sensible window or lead, and far from where nanosecond arithmetic overflows. */
+    static final Duration MAX_WINDOW = Duration.ofHours(24);
+
     /**
      * How clients authenticate during the handshake, and how long their tokens carry a connection.
      *
@@ -263,6 +275,7 @@ public record ServerConfig(
             if (tokenExpiryWarning.isNegative()) {
                 throw new IllegalArgumentException("tokenExpiryWarning: " + tokenExpiryWarning + " (expected: >= 0)");
             }
+            atMost("tokenExpiryWarning", tokenExpiryWarning, MAX_WINDOW);
             if (jwks != null && (jwt == null || jwt.algorithm().hmac())) {
                 throw new IllegalArgumentException("jwks: " + jwks.url() + " (expected: RS256 or ES256 authentication;"
                         + " key sets hold public keys)");
@@ -336,35 +349,67 @@ public record ServerConfig(
      * for at most {@code fetchTimeout}), every {@code refreshInterval}, and when a token names a {@code kid} the set
      * does not hold, at most once per {@code minRefreshInterval}. A failed fetch keeps the keys fetched before.
      *
-     * @param url where the key set is served ({@code http} or {@code https})
+     * @param url where the key set is served: {@code https}, or {@code http} only to a loopback address
+     *        ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}), since whoever can change the set in transit can
+     *        mint accepted tokens
      * @param refreshInterval how often the set is fetched again
      * @param minRefreshInterval the shortest time between two fetches asked for by unknown {@code kid}s
      * @param fetchTimeout how long one fetch may take, connection included
      */
-    public record JwksConfig(java.net.URI url, Duration refreshInterval, Duration minRefreshInterval,
+    public record JwksConfig(URI url, Duration refreshInterval, Duration minRefreshInterval,
                              Duration fetchTimeout) {
 
         public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMinutes(5);
         /** Rotations are rare; a flood of tokens with made-up kids must not turn into a flood of fetches. */
         public static final Duration DEFAULT_MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
         public static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(5);
+        /** A fetch taking longer is as good as failed; the start waits up to this long for the first one. */
+        public static final Duration MAX_FETCH_TIMEOUT = Duration.ofMinutes(5);
 
         public JwksConfig {
             Objects.requireNonNull(url, "url");
-            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw new IllegalArgumentException("url: " + url + " (expected: an http or https URL)");
+            if (url.getHost() == null || !("https".equals(url.getScheme())
+                    || "http".equals(url.getScheme()) && isLoopback(url.getHost()))) {
+                // The key set decides whose tokens are genuine: fetched in the clear, anyone on the path could
+                // swap in keys of their own.
+                throw new IllegalArgumentException("url: " + url
+                        + " (expected: an https URL, or http to a loopback address)");
             }
             positive("refreshInterval", refreshInterval);
             positive("minRefreshInterval", minRefreshInterval);
             positive("fetchTimeout", fetchTimeout);
+            atMost("refreshInterval", refreshInterval, MAX_WINDOW);
+            atMost("fetchTimeout", fetchTimeout, MAX_FETCH_TIMEOUT);
             if (minRefreshInterval.compareTo(refreshInterval) > 0) {
                 throw new IllegalArgumentException("minRefreshInterval: " + minRefreshInterval
                         + " (expected: <= refreshInterval " + refreshInterval + ")");
             }
         }
 
+        /**
+         * Whether {@code host} (from a URL, so an IPv6 literal is bracketed) names this machine without a lookup:
+         * {@code localhost}, {@code 127.0.0.0/8} or {@code ::1}.
+         */
+        private static boolean isLoopback(String host) {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if ("localhost".equalsIgnoreCase(h) || "::1".equals(h) || "0:0:0:0:0:0:0:1".equals(h)) {
+                return true;
+            }
+            String[] octets = h.split("\\.", -1);
+            if (octets.length != 4 || !"127".equals(octets[0])) {
+                return false;
+            }
+            for (String octet : octets) {
+                if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit)
+                        || Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** The key set at {@code url}, with the default intervals and timeout. */
-        public static JwksConfig of(java.net.URI url) {
+        public static JwksConfig of(URI url) {
             return new JwksConfig(url, DEFAULT_REFRESH_INTERVAL, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_FETCH_TIMEOUT);
         }
     }
@@ -486,6 +531,8 @@ public record ServerConfig(
             positive("maxViolations", maxViolations);
             positive("violationWindow", violationWindow);
             positive("warningInterval", warningInterval);
+            atMost("violationWindow", violationWindow, MAX_WINDOW);
+            atMost("warningInterval", warningInterval, MAX_WINDOW);
         }
 
         /** Whether inbound messages are limited. */
@@ -1004,7 +1051,7 @@ public record ServerConfig(
          */
         public ServerConfig build() {
             String node = nodeId != null ? nodeId
-                    : "node-" + Long.toHexString(io.fanwire.common.protocol.Uuid7.next().getLeastSignificantBits()).substring(0, 8);
+                    : "node-" + Long.toHexString(Uuid7.next().getLeastSignificantBits()).substring(0, 8);
             return new ServerConfig(host, port, transport, ioThreads, backlog, tcpNoDelay, writeBufferLowWaterBytes,
                     writeBufferHighWaterBytes, webSocketPaths, maxFrameBytes, maxMessageBytes, maxHttpBodyBytes,
                     maxHttpHeaderBytes, maxHttpInitialLineBytes, jsonFrames, pingInterval, idleTimeout,

@@ -2,6 +2,7 @@ package io.fanwire.common.jwt;
 
 import java.security.Key;
 import java.security.PublicKey;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -75,6 +76,6 @@ public final class JwkSets {
             }
             keys.put(kid, publicKey);
         }
-        return java.util.Collections.unmodifiableMap(keys);
+        return Collections.unmodifiableMap(keys);
     }
 }

@@ -108,8 +108,9 @@ public final class JwtVerifier {
     /**
      * A verifier that also takes keys from {@code keySet} (a JWKS): a token whose header's {@code kid} is in the set
      * is verified with that key only; any other token with the configured key (and previous key), when there is
-     * one. A token whose {@code kid} the set does not hold is reported to the set ({@link JwtKeySet#unknownKid}) and,
-     * unless the configured key verifies it, rejected as {@link Reason#UNKNOWN_KEY}. Verification never waits for
+     * one. A token whose {@code kid} the set does not hold is tried with the configured key; only when that fails
+     * too (or there is none) is the kid reported to the set ({@link JwtKeySet#unknownKid}) and the token rejected as
+     * {@link Reason#UNKNOWN_KEY}. Verification never waits for
      * the set.
      *
      * @param keySet the key set, or {@code null} for the configured keys only
@@ -282,20 +283,22 @@ public final class JwtVerifier {
                         throw map(e);
                     }
                 }
+                // Not reported yet: a token of the configured key may carry a kid too, and must not make every
+                // handshake ask for a fetch. Only when the fallback fails as well is the kid unknown.
                 unknownKid = true;
-                keySet.unknownKid(kid);
             }
             if (parser == null) {
-                // The kid is the token's, so attacker-controlled: never part of the message.
-                throw reject(Reason.UNKNOWN_KEY, kid == null ? "the token has no kid, and there is no configured key"
-                        : "no key of the key set has the token's kid");
+                if (kid == null) {
+                    throw reject(Reason.UNKNOWN_KEY, "the token has no kid, and there is no configured key");
+                }
+                throw unknownKey(kid);
             }
         }
         try {
             return parser.parseSignedClaims(token).getPayload();
         } catch (SecurityException e) {
             if (previousKeyParser == null) {
-                throw unknownKid ? reject(Reason.UNKNOWN_KEY, "no key of the key set has the token's kid")
+                throw unknownKid ? unknownKey(kid)
                         : reject(Reason.BAD_SIGNATURE, "the signature does not match the key");
             }
         } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
@@ -304,11 +307,26 @@ public final class JwtVerifier {
         try {
             return previousKeyParser.parseSignedClaims(token).getPayload();
         } catch (SecurityException e) {
-            throw unknownKid ? reject(Reason.UNKNOWN_KEY, "no key of the key set has the token's kid")
+            throw unknownKid ? unknownKey(kid)
                     : reject(Reason.BAD_SIGNATURE, "the signature matches neither the key nor the previous key");
         } catch (JwtException | IllegalArgumentException | IllegalStateException e) {
             throw map(e);
         }
+    }
+
+    /** Reports {@code kid} to the key set (which may refresh) and rejects the token as {@link Reason#UNKNOWN_KEY}. */
+    private TokenRejectedException unknownKey(String kid) {
+        keySet.unknownKid(kid);
+        // The kid is the token's, so attacker-controlled: never part of the message.
+        return reject(Reason.UNKNOWN_KEY, "no key of the key set has the token's kid");
+    }
+
+    /**
+     * Whether any token could verify now: there is a configured key, or the key set holds at least one key. False
+     * with only a key set whose fetches have all failed so far, when every token would be refused.
+     */
+    public boolean hasKeys() {
+        return parser != null || keySet != null && !keySet.keys().isEmpty();
     }
 
     /** The parsers of the key set's current keys; built once per snapshot, off no lock (a race builds twice). */

@@ -1,16 +1,23 @@
 package io.fanwire.server.auth;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +71,7 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.fetchTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                // Its own executor: ours blocks reading the body, which the client's threads deliver.
+                // The body is collected without blocking (see limitedBody), so no thread waits on a stalled peer.
                 .build();
         this.minRefreshNanos = config.minRefreshInterval().toNanos();
         this.lastKidRefreshNanos = new AtomicLong(System.nanoTime() - minRefreshNanos);
@@ -103,7 +110,7 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
         }
         try {
             executor.execute(this::refresh);
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+        } catch (RejectedExecutionException ignored) {
             // Closed: the server is stopping, there is nothing to refresh for.
         }
     }
@@ -124,12 +131,17 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
                 .GET()
                 .build();
         CompletableFuture<Map<String, PublicKey>> fetched;
+        CompletableFuture<HttpResponse<byte[]>> sent = null;
         try {
-            fetched = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-                    .thenApplyAsync(this::parse, executor);
+            sent = http.sendAsync(request, limitedBody(JwkSets.MAX_DOCUMENT_CHARS));
+            // The request timeout covers the headers only: this one bounds the body too, so a peer that stalls
+            // mid-body fails the fetch and clears inFlight instead of keeping every later refresh waiting.
+            fetched = sent.thenApplyAsync(this::parse, executor)
+                    .orTimeout(config.fetchTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             fetched = CompletableFuture.failedFuture(e);
         }
+        CompletableFuture<HttpResponse<byte[]>> exchange = sent;
         fetched.whenComplete((set, failure) -> {
             boolean ok = failure == null;
             if (ok) {
@@ -140,8 +152,12 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
                     LOG.info("JWKS {}: {} key(s) for {}", config.url(), set.size(), algorithm);
                 }
             } else {
+                if (exchange != null) {
+                    // Abandons the exchange (and its connection) if it is still reading a stalled body.
+                    exchange.cancel(true);
+                }
                 stats.jwksFetches.increment("failed");
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                Throwable cause = failure instanceof CompletionException c && c.getCause() != null
                         ? c.getCause() : failure;
                 LOG.warn("JWKS {}: fetch failed ({}); keeping the {} key(s) fetched before", config.url(), cause.toString(),
                         keys.size());
@@ -152,23 +168,91 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
         return mine;
     }
 
-    /** Reads at most {@link JwkSets#MAX_DOCUMENT_CHARS} bytes of a 200 answer and keeps the keys that verify. */
-    private Map<String, PublicKey> parse(HttpResponse<InputStream> response) {
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + response.statusCode());
+    /** Keeps the keys of a 200 answer that verify the algorithm. */
+    private Map<String, PublicKey> parse(HttpResponse<byte[]> response) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + response.statusCode());
+        }
+        Map<String, PublicKey> set = JwkSets.verificationKeys(algorithm,
+                new String(response.body(), StandardCharsets.UTF_8));
+        if (set.isEmpty()) {
+            throw new IllegalStateException("no key in the set verifies " + algorithm);
+        }
+        return set;
+    }
+
+    /**
+     * Collects a body of at most {@code maxBytes} without blocking a thread; a larger one cancels the exchange and
+     * fails the fetch as soon as the limit is passed. A non-200 answer's body is not read at all.
+     */
+    static BodyHandler<byte[]> limitedBody(int maxBytes) {
+        return info -> info.statusCode() == 200
+                ? new LimitedBodySubscriber(BodySubscribers.ofByteArray(), maxBytes)
+                : BodySubscribers.replacing(new byte[0]);
+    }
+
+    /** Passes buffers on to {@code delegate} until more than {@code maxBytes} arrived, then fails. */
+    private static final class LimitedBodySubscriber implements BodySubscriber<byte[]> {
+
+        private final BodySubscriber<byte[]> delegate;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final long maxBytes;
+        private Flow.Subscription subscription;
+        private long received;
+        private boolean failed;
+
+        LimitedBodySubscriber(BodySubscriber<byte[]> delegate, int maxBytes) {
+            this.delegate = delegate;
+            this.maxBytes = maxBytes;
+            delegate.getBody().whenComplete((bytes, failure) -> {
+                if (failure == null) {
+                    body.complete(bytes);
+                } else {
+                    body.completeExceptionally(failure);
+                }
+            });
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            delegate.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (failed) {
+                return;
             }
-            byte[] bytes = body.readNBytes(JwkSets.MAX_DOCUMENT_CHARS + 1);
-            if (bytes.length > JwkSets.MAX_DOCUMENT_CHARS) {
-                throw new IllegalStateException("key set larger than " + JwkSets.MAX_DOCUMENT_CHARS + " bytes");
+            for (ByteBuffer buffer : buffers) {
+                received += buffer.remaining();
             }
-            Map<String, PublicKey> set = JwkSets.verificationKeys(algorithm, new String(bytes, StandardCharsets.UTF_8));
-            if (set.isEmpty()) {
-                throw new IllegalStateException("no key in the set verifies " + algorithm);
+            if (received > maxBytes) {
+                failed = true;
+                subscription.cancel();
+                body.completeExceptionally(new IllegalStateException("key set larger than " + maxBytes + " bytes"));
+                return;
             }
-            return set;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            delegate.onNext(buffers);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (!failed) {
+                delegate.onError(throwable);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (!failed) {
+                delegate.onComplete();
+            }
         }
     }
 

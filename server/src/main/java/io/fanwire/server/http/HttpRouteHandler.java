@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.fanwire.common.jwt.JwtVerifier;
 import io.fanwire.common.protocol.ErrorCode;
 import io.fanwire.server.ServerConfig;
 import io.fanwire.server.metrics.MetricsExposition;
@@ -256,7 +257,10 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** 200 once started and while running; 503 before, while draining or stopping, and while the heap is over budget. */
+    /**
+     * 200 once started and while running; 503 before, while draining or stopping, while no key can verify a token,
+     * and while the heap is over budget.
+     */
     private FullHttpResponse readiness(ChannelHandlerContext ctx) {
         if (services.draining().getAsBoolean()) {
             Map<String, String> body = new LinkedHashMap<>();
@@ -266,6 +270,14 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
         }
         if (!services.ready().getAsBoolean()) {
             return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "not_ready"));
+        }
+        JwtVerifier verifier = services.sessions().verifier();
+        if (verifier != null && !verifier.hasKeys()) {
+            // Only a key set, and no fetch of it has succeeded yet: every token would be refused with 401.
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("status", "not_ready");
+            body.put("reason", "no_keys");
+            return json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, body);
         }
         if (services.heapBudget().exceeded()) {
             Map<String, String> body = new LinkedHashMap<>();

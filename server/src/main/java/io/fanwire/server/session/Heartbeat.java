@@ -18,10 +18,10 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Ticker;
 
 /**
- * Server pings, idle timeouts and token expiry (docs/PROTOCOL.md §4.8) for every connection, driven by one periodic task per event loop that
- * walks that loop's connections, instead of a scheduled task (or an idle-state handler timer) per
- * connection. Time is read from the event loop's {@link Ticker}, the clock its scheduled tasks run on
- * ({@link System#nanoTime()} on a real loop), so that a test can drive both with an embedded channel.
+ * Server pings, idle timeouts and token expiry (docs/PROTOCOL.md §4.8) for every connection, driven by one
+ * periodic task per event loop that walks that loop's connections, instead of a scheduled task (or an idle-state
+ * handler timer) per connection. Time is read from the event loop's {@link Ticker}, the clock its scheduled tasks
+ * run on ({@link System#nanoTime()} on a real loop), so that a test can drive both with an embedded channel.
  *
  * <p>The same sweep ends connections that reached their maximum {@link Lifetime} (off by default): they are
  * closed with 4300 and a retry hint, like a drain, so that long-lived clients spread over the nodes there are now.

@@ -113,8 +113,8 @@ final class InboundLimiter {
         return violations > config.maxViolations();
     }
 
-    /** Counts a violation; true when it is one too many. */
-    private boolean violation(long now) {
+    /** Counts a violation (an over-budget frame, or a refused refresh); true when it is one too many. */
+    boolean violation(long now) {
         if (violations == 0 || now - violationWindowStartNanos > violationWindowNanos) {
             violations = 0;
             violationWindowStartNanos = now;

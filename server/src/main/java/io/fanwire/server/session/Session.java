@@ -1,13 +1,20 @@
 package io.fanwire.server.session;
 
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import io.fanwire.common.codec.WireFormat;
 import io.fanwire.common.protocol.CloseCodes;
+import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ServerMessage;
+import io.fanwire.common.protocol.Timestamps;
 import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.drain.EventSource;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
@@ -20,7 +27,8 @@ public final class Session implements EventSource {
     /** How long a close handshake may take before the TCP connection is closed regardless. */
     static final long CLOSE_GRACE_MILLIS = 2000;
 
-    private final ConnectionInfo info;
+    /** Replaced (on the event loop) by a successful refresh; read by any thread. */
+    private volatile ConnectionInfo info;
     private final Channel channel;
 
     /** Per-connection diagnostic counter of outbound messages ({@code seq}). Event loop only. */
@@ -28,7 +36,7 @@ public final class Session implements EventSource {
     /** Whether the client asked for compressed frames in {@code client_hello}. Event loop only. */
     boolean compression;
     /** Negotiated protocol version. Event loop only. */
-    int protocolVersion = io.fanwire.common.protocol.Envelope.PROTOCOL_VERSION;
+    int protocolVersion = Envelope.PROTOCOL_VERSION;
     /** The event loop's {@code ticker().nanoTime()} at the last inbound frame. Event loop only. */
     long lastActivityNanos;
     /** When the next server ping is due. Event loop only. */
@@ -47,7 +55,7 @@ public final class Session implements EventSource {
 
     private volatile Object sinkState;
     /** The connection's subscriptions by topic, owned by the pub/sub engine. Event loop only. */
-    private java.util.Map<String, Object> subscriptions;
+    private Map<String, Object> subscriptions;
     /** The connection's topic ACL, owned by the pub/sub engine; built on first use. Event loop only. */
     private Object acl;
 
@@ -55,9 +63,9 @@ public final class Session implements EventSource {
     /** The connection's message and control-frame budgets; set when the connection starts. */
     InboundLimiter limiter;
     /** The current token's {@code exp}, replaced by a refresh; {@code null} without authentication. Any thread. */
-    private volatile java.time.Instant tokenExpiresAt;
+    private volatile Instant tokenExpiresAt;
     /** The current token's claims, replaced by a refresh. */
-    private java.util.Map<String, Object> claims;
+    private Map<String, Object> claims;
     /** Whether the token's lifetime is watched; when {@code token_expiring} is due, and when the token is dead. */
     private boolean tokenWatched;
     private boolean tokenWarningPending;
@@ -66,14 +74,14 @@ public final class Session implements EventSource {
     /** Set when the connection was closed because its token expired. */
     boolean tokenExpired;
 
-    Session(ConnectionInfo info, Channel channel, java.time.Instant tokenExpiresAt) {
+    Session(ConnectionInfo info, Channel channel, Instant tokenExpiresAt) {
         this.info = Objects.requireNonNull(info, "info");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.tokenExpiresAt = tokenExpiresAt;
         this.claims = info.claims();
     }
 
-    /** What the application knows about this connection. */
+    /** What the application knows about this connection now: after a refresh, with the new token's claims. */
     public ConnectionInfo info() {
         return info;
     }
@@ -87,12 +95,12 @@ public final class Session implements EventSource {
      * When the connection's token expires: the one it authenticated with, or the last one it refreshed with;
      * {@code null} without authentication.
      */
-    public java.time.Instant tokenExpiresAt() {
+    public Instant tokenExpiresAt() {
         return tokenExpiresAt;
     }
 
     /** The claims of the connection's current token (those of {@link #info()}, until a refresh). Event loop only. */
-    public java.util.Map<String, Object> claims() {
+    public Map<String, Object> claims() {
         return claims;
     }
 
@@ -100,9 +108,10 @@ public final class Session implements EventSource {
      * Takes a refreshed token: its expiry and claims from now on, and no ACL until the pub/sub engine builds one
      * from them. Event loop only.
      */
-    void refreshToken(java.time.Instant expiresAt, java.util.Map<String, Object> claims) {
+    void refreshToken(Instant expiresAt, Map<String, Object> claims) {
         this.tokenExpiresAt = expiresAt;
-        this.claims = java.util.Map.copyOf(claims);
+        this.claims = Map.copyOf(claims);
+        this.info = info.withClaims(this.claims);
         this.acl = null;
     }
 
@@ -119,7 +128,7 @@ public final class Session implements EventSource {
 
     /**
      * Sends {@code token_expiring} once it is due, and closes with 4401 once the token is dead. Called by the
-     * heartbeat's sweep; true when it closed the connection. Event loop only.
+     * heartbeat's sweep and before each inbound message; true when it closed the connection. Event loop only.
      */
     boolean checkToken(long now) {
         if (!tokenWatched) {
@@ -133,8 +142,7 @@ public final class Session implements EventSource {
         }
         if (tokenWarningPending && now - tokenWarningNanos >= 0) {
             tokenWarningPending = false;
-            send(new io.fanwire.common.protocol.ServerMessage.TokenExpiring(
-                    io.fanwire.common.protocol.Timestamps.format(tokenExpiresAt)));
+            send(new ServerMessage.TokenExpiring(Timestamps.format(tokenExpiresAt)));
         }
         return false;
     }
@@ -188,7 +196,7 @@ public final class Session implements EventSource {
         closing = true;
         closeCode = code;
         closeReason = SessionHandler.closeReason(reason);
-        io.netty.channel.ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason));
+        ChannelFuture written = channel.writeAndFlush(new CloseWebSocketFrame(code, closeReason));
         if (!awaitPeer) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
@@ -198,13 +206,13 @@ public final class Session implements EventSource {
             if (channel.isOpen()) {
                 channel.close();
             }
-        }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The connection's subscriptions by topic (created on first use). Event loop only. */
-    public java.util.Map<String, Object> subscriptions() {
+    public Map<String, Object> subscriptions() {
         if (subscriptions == null) {
-            subscriptions = new java.util.HashMap<>(4);
+            subscriptions = new HashMap<>(4);
         }
         return subscriptions;
     }

@@ -3,6 +3,7 @@ package io.fanwire.server.session;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ import io.fanwire.server.drain.InboundEvent;
 import io.fanwire.server.transport.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -60,6 +62,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
     /** RFC 6455 allows 123 bytes of close reason. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
+    private static final long CENTURY_MILLIS = 100L * 365 * 86_400_000;
 
     private final SessionServices services;
     private final Session session;
@@ -156,7 +159,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private void onMessage(ByteBuf content, boolean text, long now) {
         services.stats().messagesIn.increment();
         services.stats().bytesIn.add(content.readableBytes());
-        if (session.closing || !admitMessage(now)) {
+        // A dead token is closed here too, not only at the next sweep: nothing is processed under it.
+        if (session.closing || session.checkToken(now) || !admitMessage(now)) {
             return;
         }
         Envelope envelope;
@@ -288,15 +292,19 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ServerConfig.AuthConfig auth = services.config().auth();
+        // Signed: a token accepted inside its leeway (exp already past) dies at exp + leeway, not later.
         long untilExpiry = nanosUntil(expires);
-        session.watchToken(now + untilExpiry - Math.min(untilExpiry, auth.tokenExpiryWarning().toNanos()),
-                now + untilExpiry + auth.jwt().leeway().toNanos());
+        long warning = untilExpiry - Math.clamp(untilExpiry, 0, auth.tokenExpiryWarning().toNanos());
+        session.watchToken(now + warning, now + untilExpiry + auth.jwt().leeway().toNanos());
     }
 
-    /** Nanoseconds from now to {@code instant} (0 when past), capped so that ticker arithmetic never overflows. */
-    private static long nanosUntil(Instant instant) {
-        long millis = instant.toEpochMilli() - System.currentTimeMillis();
-        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.clamp(millis, 0, 100L * 365 * 86_400_000));
+    /**
+     * Nanoseconds from now to {@code instant} by the services' clock, negative when past; clamped to a century
+     * either way so that ticker arithmetic never overflows.
+     */
+    private long nanosUntil(Instant instant) {
+        long millis = instant.toEpochMilli() - services.clock().millis();
+        return TimeUnit.MILLISECONDS.toNanos(Math.clamp(millis, -CENTURY_MILLIS, CENTURY_MILLIS));
     }
 
     /**
@@ -329,11 +337,15 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         services.pubsub().aclChanged(session);
     }
 
+    /** Answers a refused refresh, and counts it as a violation: a client that keeps trying ends with 1008. */
     private void refuseRefresh(String label, String message, String correlationId) {
         services.stats().tokenRefreshes.increment(label);
         services.stats().protocolErrors.increment(ErrorCode.AUTH_FAILED.name());
         LOG.debug("{}: refresh refused: {}", session, message);
         session.write(ErrorMessage.of(ErrorCode.AUTH_FAILED, message, correlationId));
+        if (session.limiter.violation(session.channel().eventLoop().ticker().nanoTime())) {
+            closeForAbuse("refresh", "too many refused refreshes");
+        }
     }
 
     private void reject(ProtocolException e, String correlationId) {
@@ -359,7 +371,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.closeCode = code < 0 ? 1005 : code;
         session.closeReason = code < 0 ? "" : close.reasonText();
         CloseWebSocketFrame reply = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-        ctx.writeAndFlush(reply).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.fanwire.server.session;
 
+import java.time.Clock;
 import java.util.Objects;
 
 import io.fanwire.common.codec.FrameCodec;
@@ -25,10 +26,11 @@ import io.fanwire.server.pubsub.PubSub;
  * @param verifier checks the tokens of {@code refresh}, or {@code null} when authentication is disabled
  * @param echoFrames conformance runs only (Autobahn|Testsuite): text and binary messages go back to their
  *        sender as they came, and neither {@code server_ready} nor messages reach anyone else
+ * @param clock the wall clock token expiry is measured with: the verifier's, so both agree on what is expired
  */
 public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                               EventSink sink, ServerStats stats, String serverVersion, Features features,
-                              PubSub pubsub, JwtVerifier verifier, boolean echoFrames) {
+                              PubSub pubsub, JwtVerifier verifier, boolean echoFrames, Clock clock) {
 
     public SessionServices {
         Objects.requireNonNull(config, "config");
@@ -40,21 +42,31 @@ public record SessionServices(ServerConfig config, FrameCodec codec, SessionRegi
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(pubsub, "pubsub");
+        Objects.requireNonNull(clock, "clock");
         if (config.auth().required() && verifier == null) {
             throw new IllegalArgumentException("verifier: null (expected: a verifier when authentication is required)");
         }
     }
 
+    /** The services of a server speaking the Fanwire protocol (no frame echo), with {@code clock}. */
+    public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
+                           EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub,
+                           JwtVerifier verifier, Clock clock) {
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, verifier, false, clock);
+    }
+
     /** Without a verifier: for configurations with authentication disabled, where there is nothing to refresh. */
     public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                            EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub) {
-        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, null, false);
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, null, false,
+                Clock.systemUTC());
     }
 
     /** The services of a server speaking the Fanwire protocol (no frame echo). */
     public SessionServices(ServerConfig config, FrameCodec codec, SessionRegistry registry, Heartbeat heartbeat,
                            EventSink sink, ServerStats stats, String serverVersion, Features features, PubSub pubsub,
                            JwtVerifier verifier) {
-        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, verifier, false);
+        this(config, codec, registry, heartbeat, sink, stats, serverVersion, features, pubsub, verifier, false,
+                Clock.systemUTC());
     }
 }

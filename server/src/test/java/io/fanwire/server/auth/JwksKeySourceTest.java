@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.fanwire.common.jwt.JwkSets;
 import io.fanwire.common.jwt.JwtAlgorithm;
 import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.server.ServerConfig.JwksConfig;
@@ -94,6 +95,32 @@ class JwksKeySourceTest {
         jwks.withdraw("k1");
         // A set without a usable key is a failure too: it must not wipe the keys.
         assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isFalse();
+        assertThat(source.keys()).containsOnlyKeys("k1");
+    }
+
+    @Test
+    void aBodyThatStallsFailsTheFetchAndALaterRefreshStillWorks() {
+        source = new JwksKeySource(new JwksConfig(jwks.url(), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofMillis(500)), JwtAlgorithm.RS256, stats);
+        source.start();
+        jwks.publish("k2", SECOND).stallBody(true);
+
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isFalse();
+        assertThat(stats.jwksFetches.get("failed")).isEqualTo(1);
+        assertThat(source.keys()).containsOnlyKeys("k1");
+
+        jwks.stallBody(false);
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isTrue();
+        assertThat(source.keys()).containsOnlyKeys("k1", "k2");
+    }
+
+    @Test
+    void aKeySetLargerThanTheLimitIsRefused() {
+        start(Duration.ofSeconds(30));
+        jwks.document("{\"keys\":[]" + " ".repeat(JwkSets.MAX_DOCUMENT_CHARS) + "}");
+
+        assertThat(source.refresh().orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join()).isFalse();
+        assertThat(stats.jwksFetches.get("failed")).isEqualTo(1);
         assertThat(source.keys()).containsOnlyKeys("k1");
     }
 

@@ -75,6 +75,38 @@ class RateLimitSettingsTest {
                 .hasMessageContaining("jwks");
         assertThatThrownBy(() -> draft(Map.of("auth.jwt.algorithm", "ES256",
                 "auth.jwks.url", "file:///etc/jwks.json")).toConfig())
-                .hasMessageContaining("expected: an http or https URL");
+                .hasMessageContaining("expected: an https URL, or http to a loopback address");
+    }
+
+    @Test
+    void aJwksUrlMustBeHttpsUnlessItIsLoopback() {
+        assertThatThrownBy(() -> JwksConfig.of(URI.create("http://issuer.example/jwks.json")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("url: http://issuer.example/jwks.json"
+                        + " (expected: an https URL, or http to a loopback address)");
+        for (String host : new String[] {"127.0.0.1", "127.1.2.3", "localhost", "[::1]"}) {
+            assertThat(JwksConfig.of(URI.create("http://" + host + ":8080/jwks.json")).url().getHost()).isEqualTo(host);
+        }
+        for (String host : new String[] {"128.0.0.1", "127.0.0.1.example", "10.0.0.1", "[::2]"}) {
+            assertThatThrownBy(() -> JwksConfig.of(URI.create("http://" + host + "/jwks.json")))
+                    .hasMessageContaining("expected: an https URL");
+        }
+    }
+
+    @Test
+    void durationsThatWouldOverflowNanosecondsAreRefused() {
+        Duration huge = Duration.ofHours(3_000_000);
+        assertThatThrownBy(() -> RateLimitConfig.DEFAULT.withViolations(10, huge))
+                .hasMessage("violationWindow: PT3000000H (expected: <= PT24H)");
+        assertThatThrownBy(() -> ServerConfig.AuthConfig.disabled().withTokenExpiryWarning(huge))
+                .hasMessage("tokenExpiryWarning: PT3000000H (expected: <= PT24H)");
+        URI url = URI.create("https://issuer.example/jwks.json");
+        assertThatThrownBy(() -> new JwksConfig(url, huge, Duration.ofSeconds(30), Duration.ofSeconds(5)))
+                .hasMessage("refreshInterval: PT3000000H (expected: <= PT24H)");
+        assertThatThrownBy(() -> new JwksConfig(url, Duration.ofMinutes(5), Duration.ofSeconds(30), huge))
+                .hasMessage("fetchTimeout: PT3000000H (expected: <= PT5M)");
+        assertThatThrownBy(() -> draft(Map.of("auth.jwt.secret", SECRET,
+                "rate_limit.violation_window", "3000000h")).toConfig())
+                .hasMessageContaining("expected: <= PT24H");
     }
 }

@@ -7,6 +7,8 @@ import static io.fanwire.server.testing.PubSubMessages.range;
 import static io.fanwire.server.testing.PubSubMessages.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,7 +157,8 @@ class AbuseLimitsIT {
 
     @Test
     void aPingFloodIsAnsweredWithinItsBudgetThenClosedWith1008WhileOthersAreUnaffected() throws InterruptedException {
-        start(RateLimitConfig.DEFAULT.withControlFrames(10, 2).withViolations(100, Duration.ofSeconds(10)));
+        // A refill so slow that nothing comes back while the test runs: the answered pings are the budget exactly.
+        start(RateLimitConfig.DEFAULT.withControlFrames(10, 0.001).withViolations(100, Duration.ofSeconds(10)));
         try (WsFleet fleet = new WsFleet(server.port()); RawClient victim = new RawClient(server.port())) {
             List<Healthy> healthy = controlGroup(fleet);
             assertThat(victim.request(RawClient.upgradeRequest("/ws",
@@ -163,9 +166,9 @@ class AbuseLimitsIT {
             assertThat(victim.readFrame().text()).contains("server_ready");
 
             // The whole flood in one write: far more pings than the budget and the violations allowed.
-            java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
             for (int i = 0; i < 500; i++) {
-                flood.writeBytes(RawClient.frame(0x80, 0x9, ("ping-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), true));
+                flood.writeBytes(RawClient.frame(0x80, 0x9, ("ping-" + i).getBytes(StandardCharsets.UTF_8), true));
             }
             victim.write(flood.toByteArray());
 
@@ -179,12 +182,11 @@ class AbuseLimitsIT {
                 } else if (frame.opcode() == 0x8) {
                     assertThat(frame.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
                     assertThat(new String(frame.payload(), 2, frame.payload().length - 2,
-                            java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("control frame rate limit exceeded");
+                            StandardCharsets.UTF_8)).isEqualTo("control frame rate limit exceeded");
                     break;
                 }
             }
-            // The budget, and what refilled while the flood was read: never the whole flood.
-            assertThat(pongs).isGreaterThanOrEqualTo(10).isLessThan(20);
+            assertThat(pongs).isEqualTo(10);
             assertThat(victim.closedByServer()).isTrue();
 
             assertControlGroupUnaffected(healthy);

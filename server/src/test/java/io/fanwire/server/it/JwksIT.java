@@ -16,6 +16,7 @@ import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.ServerConfig.AuthConfig;
 import io.fanwire.server.ServerConfig.JwksConfig;
+import io.fanwire.server.testing.ApiClient;
 import io.fanwire.server.testing.Await;
 import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.JdkWsClient;
@@ -117,5 +118,25 @@ class JwksIT {
             control.sendText("{\"t\":\"ping\",\"p\":{\"timestamp\":1}}");
             assertThat(control.nextOfType("PONG").path("p").path("client_timestamp").asLong()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void notReadyWhileNoKeyWasFetchedThenReady() {
+        KeyPair key = JwtKeys.generateKeyPair(JwtAlgorithm.RS256);
+        jwks = new JwksServer(JwtAlgorithm.RS256).publish("k1", key);
+        jwks.status(500);
+        start(JwtAlgorithm.RS256, Duration.ofMillis(50));
+
+        ApiClient.Answer ready = ApiClient.withHeaders(server.port()).get("/health/ready");
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.json().path("status").asText()).isEqualTo("not_ready");
+        assertThat(ready.json().path("reason").asText()).isEqualTo("no_keys");
+        String token = jwks.token("alice", key, "k1", Duration.ofHours(1));
+        assertThat(upgrade(token)).isEqualTo(401);
+
+        jwks.status(200);
+        // Each refused token asks for a fetch (at most one per 50 ms); the first that succeeds makes it ready.
+        Await.until("a successful fetch", TIMEOUT, () -> upgrade(token) == 101);
+        assertThat(ApiClient.withHeaders(server.port()).get("/health/ready").status()).isEqualTo(200);
     }
 }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -20,7 +24,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fanwire.common.codec.WireFormat;
 import io.fanwire.common.jwt.JwtAlgorithm;
+import io.fanwire.common.jwt.JwtKeySet;
 import io.fanwire.common.jwt.JwtKeys;
+import io.fanwire.common.jwt.JwtMinter;
+import io.fanwire.common.jwt.JwtVerifier;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.Uuid7;
@@ -60,14 +67,21 @@ class SessionLimitsTest {
         if (services != null) {
             services.heartbeat().stop();
         }
-        channel.finishAndReleaseAll();
+        // Every test reads and releases what it expects; anything left over is a frame nobody asked for.
+        channel.close();
+        assertThat(channel.finish()).isFalse();
     }
 
     /** Starts a connection of alice whose token expires at {@code expires}; takes server_ready and Connected. */
     private void connect(Consumer<ServerConfig.Builder> customizer, Instant expires) {
         ServerConfig.Builder config = TestServers.config();
         customizer.accept(config);
-        services = EmbeddedServices.over(channel, config.build());
+        start(EmbeddedServices.over(channel, config.build()), expires);
+    }
+
+    /** Starts a connection of alice on {@code embedded}; takes server_ready and Connected. */
+    private void start(EmbeddedServices embedded, Instant expires) {
+        services = embedded;
         services.heartbeat().start();
         ConnectionInfo info = new ConnectionInfo(Uuid7.next(), "alice", Map.of("sub", "alice"), null, Instant.now(),
                 WireFormat.JSON);
@@ -284,6 +298,26 @@ class SessionLimitsTest {
     }
 
     @Test
+    void eventsAfterARefreshCarryTheNewClaims() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(60));
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        String fresh = TestServers.token("alice", Duration.ofHours(2), Map.of("plan", "gold"));
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + fresh + "\"}}");
+        assertThat(types(texts())).containsExactly("refresh_ok");
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        channel.close();
+
+        List<InboundEvent> events = services.drain();
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0)).isInstanceOfSatisfying(InboundEvent.Message.class,
+                m -> assertThat(m.connection().claims()).doesNotContainKey("plan"));
+        assertThat(events.get(1)).isInstanceOfSatisfying(InboundEvent.Message.class,
+                m -> assertThat(m.connection().claims()).containsEntry("plan", "gold"));
+        assertThat(events.get(2)).isInstanceOfSatisfying(InboundEvent.Disconnected.class,
+                d -> assertThat(d.connection().claims()).containsEntry("plan", "gold"));
+    }
+
+    @Test
     void refusesARefreshForAnotherUserOrWithABadTokenAndKeepsTheConnectionUntilExpiry() {
         connect(shortTokenLifetime(), Instant.now().plusSeconds(10));
 
@@ -305,5 +339,114 @@ class SessionLimitsTest {
         CloseWebSocketFrame close = closeFrame();
         assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
         close.release();
+    }
+
+    @Test
+    void aTokenAcceptedInsideItsLeewayClosesAtExpPlusLeeway() {
+        // exp 1 s ago, leeway 2 s: the token has 1 s left, not exp-clamped-to-now + 2 s.
+        connect(shortTokenLifetime(), Instant.now().minusSeconds(1));
+
+        elapse(Duration.ofSeconds(1));
+        texts();
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
+        assertThat(close.reasonText()).isEqualTo("token expired");
+        close.release();
+    }
+
+    @Test
+    void aMessageUnderADeadTokenClosesWith4401BeforeTheSweep() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(1));
+
+        // Past exp + leeway without running the sweep: the message itself must find the token dead.
+        channel.advanceTimeBy(4, TimeUnit.SECONDS);
+        receive("{\"t\":\"chat\",\"p\":{}}");
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.AUTH_FAILED);
+        close.release();
+        assertThat(applicationMessages()).isZero();
+    }
+
+    @Test
+    void refusesARefreshWithAnExpiredTokenOrAnotherAlgorithm() {
+        connect(shortTokenLifetime(), Instant.now().plusSeconds(60));
+        String expired = new JwtMinter(JwtAlgorithm.HS256, JwtKeys.hmacKey(JwtAlgorithm.HS256, TestServers.SECRET),
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).mint("alice", Duration.ofHours(1));
+        String hs512 = new JwtMinter(JwtAlgorithm.HS512, JwtKeys.hmacKey(JwtAlgorithm.HS512, TestServers.SECRET
+                + TestServers.SECRET), Clock.systemUTC()).mint("alice", Duration.ofHours(1));
+
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + expired + "\"},\"cid\":\"r1\"}");
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + hs512 + "\"},\"cid\":\"r2\"}");
+
+        assertThat(texts()).hasSize(2).allSatisfy(e ->
+                assertThat(e.path("p").path("code").asText()).isEqualTo("AUTH_FAILED"));
+        assertThat(services.stats().tokenRefreshes.get("expired")).isEqualTo(1);
+        assertThat(services.stats().tokenRefreshes.get("wrong_algorithm")).isEqualTo(1);
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void refusesARefreshWhoseKidTheKeySetDoesNotHoldAndTheConfiguredKeyDoesNotVerify() {
+        KeyPair configured = JwtKeys.generateKeyPair(JwtAlgorithm.RS256);
+        KeyPair other = JwtKeys.generateKeyPair(JwtAlgorithm.RS256);
+        JwtVerifierConfig jwt = JwtVerifierConfig.builder(JwtAlgorithm.RS256, configured.getPublic()).build();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        JwtKeySet keySet = new JwtKeySet() {
+            @Override
+            public Map<String, PublicKey> keys() {
+                return Map.of("k1", configured.getPublic());
+            }
+
+            @Override
+            public void unknownKid(String kid) {
+                asked.add(kid);
+            }
+        };
+        ServerConfig config = TestServers.config().auth(AuthConfig.jwt(jwt)).build();
+        start(EmbeddedServices.over(channel, config, new JwtVerifier(jwt, keySet, Clock.systemUTC())),
+                Instant.now().plus(Duration.ofHours(1)));
+        String token = new JwtMinter(JwtAlgorithm.RS256, other.getPrivate(), Clock.systemUTC()).withKeyId("k9")
+                .mint("alice", Duration.ofHours(1));
+
+        receive("{\"t\":\"refresh\",\"p\":{\"token\":\"" + token + "\"},\"cid\":\"r1\"}");
+
+        List<JsonNode> replies = texts();
+        assertThat(types(replies)).containsExactly("error");
+        JsonNode error = replies.get(0);
+        assertThat(error.path("p").path("code").asText()).isEqualTo("AUTH_FAILED");
+        assertThat(error.path("cid").asText()).isEqualTo("r1");
+        assertThat(services.stats().tokenRefreshes.get("unknown_key")).isEqualTo(1);
+        assertThat(asked).containsExactly("k9");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void repeatedRefusedRefreshesCloseWith1008() {
+        connect(shortTokenLifetime().andThen(c -> c.rateLimit(RateLimitConfig.DEFAULT
+                .withViolations(2, Duration.ofSeconds(10)))), Instant.now().plusSeconds(60));
+
+        for (int i = 0; i < 3; i++) {
+            receive("{\"t\":\"refresh\",\"p\":{\"token\":\"not.a.token\"}}");
+        }
+        assertThat(types(texts())).containsExactly("error", "error", "error");
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        close.release();
+        assertThat(services.stats().abuseCloses.get("refresh")).isEqualTo(1);
+    }
+
+    @Test
+    void aPongFloodClosesWith1008() {
+        connect(c -> c.rateLimit(RateLimitConfig.DEFAULT.withControlFrames(3, 1)
+                .withViolations(2, Duration.ofSeconds(10))));
+
+        for (int i = 0; i < 6; i++) {
+            channel.writeInbound(new PongWebSocketFrame(Unpooled.copiedBuffer("p" + i, StandardCharsets.UTF_8)));
+        }
+        CloseWebSocketFrame close = closeFrame();
+        assertThat(close.statusCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        assertThat(close.reasonText()).isEqualTo("control frame rate limit exceeded");
+        close.release();
+        assertThat(services.stats().controlFramesRefused.sum()).isEqualTo(3);
     }
 }

@@ -43,6 +43,12 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
 
     /** The services of a server configured by {@code config}, for connections on {@code channel}. */
     public static EmbeddedServices over(EmbeddedChannel channel, ServerConfig config) {
+        return over(channel, config, config.auth().required()
+                ? new JwtVerifier(config.auth().jwt(), Clock.systemUTC()) : null);
+    }
+
+    /** The services of a server configured by {@code config} whose tokens {@code verifier} checks. */
+    public static EmbeddedServices over(EmbeddedChannel channel, ServerConfig config, JwtVerifier verifier) {
         ServerStats stats = new ServerStats();
         SessionRegistry registry = new SessionRegistry();
         DrainQueue queue = new DrainQueue(config.drain(), stats);
@@ -59,8 +65,6 @@ public record EmbeddedServices(ServerConfig config, ServerStats stats, SessionRe
         io.fanwire.server.pubsub.PubSub pubsub = new io.fanwire.server.pubsub.PubSub(ps, broker, codec,
                 config.jsonFrames(), stats, channel.eventLoop());
         broker.start(pubsub);
-        JwtVerifier verifier = config.auth().required()
-                ? new JwtVerifier(config.auth().jwt(), Clock.systemUTC()) : null;
         SessionServices sessions = new SessionServices(config, codec, registry,
                 heartbeat, queue, stats, SERVER_VERSION, features, pubsub, verifier);
         return new EmbeddedServices(config, stats, registry, queue, heartbeat, sessions);

@@ -91,7 +91,7 @@ public final class JdkWsClient implements AutoCloseable {
         return messages.poll();
     }
 
-        /** The next message as JSON (5 s). */
+    /** The next message as JSON (5 s). */
     public JsonNode nextJson() {
         return next(Duration.ofSeconds(5)).json();
     }

@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -32,6 +35,9 @@ public final class JwksServer implements AutoCloseable {
     private final AtomicInteger fetches = new AtomicInteger();
     private volatile int status = 200;
     private volatile String document;
+    /** While set, answers send the headers and half the body, then wait for the latch to open. */
+    private volatile CountDownLatch stall;
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
 
     public JwksServer(JwtAlgorithm algorithm) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -47,9 +53,24 @@ public final class JwksServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/jwk-set+json");
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                CountDownLatch gate = stall;
+                if (gate != null) {
+                    out.write(body, 0, body.length / 2);
+                    out.flush();
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    out.write(body, body.length / 2, body.length - body.length / 2);
+                } else {
+                    out.write(body);
+                }
             }
         });
+        // A stalled answer holds its own thread, not the dispatcher's.
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -72,9 +93,26 @@ public final class JwksServer implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code raw} as the document, whatever was published, until the next publish or withdraw. */
+    public void document(String raw) {
+        document = Objects.requireNonNull(raw, "raw");
+    }
+
     /** Answers fetches with {@code status} (200 by default), the current document as the body. */
     public void status(int status) {
         this.status = status;
+    }
+
+    /**
+     * While {@code stalled}, answers send their headers and half the body, then stop until {@link #close()} or
+     * a call with {@code false}: a key set endpoint that hangs mid-body.
+     */
+    public void stallBody(boolean stalled) {
+        CountDownLatch previous = stall;
+        stall = stalled ? new CountDownLatch(1) : null;
+        if (previous != null) {
+            previous.countDown();
+        }
     }
 
     /** How many fetches were answered. */
@@ -99,6 +137,8 @@ public final class JwksServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stallBody(false);
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
