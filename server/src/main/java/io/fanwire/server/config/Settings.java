@@ -373,10 +373,31 @@ public final class Settings {
             ConfigDraft.Recorded recorded = draft.recorded(setting.key());
             String value = recorded != null ? recorded.value() : setting.defaultValue();
             String source = recorded != null ? recorded.source() : "default";
-            String shown = value.isEmpty() ? "" : setting.secret() ? "'<secret>'" : yamlScalar(value);
+            String shown = value.isEmpty() ? "" : setting.secret() ? "'<secret>'" : yamlScalar(maskUriPassword(value));
             lines.add(setting.key() + ": " + shown + "  # " + source);
         }
         return lines;
+    }
+
+    /**
+     * {@code value} with the password of a URI's user info replaced ({@code redis://:pw@host} becomes
+     * {@code redis://:<secret>@host}), so that connection URIs can be printed.
+     */
+    static String maskUriPassword(String value) {
+        int scheme = value.indexOf("://");
+        if (scheme < 0) {
+            return value;
+        }
+        int at = value.indexOf('@', scheme + 3);
+        int slash = value.indexOf('/', scheme + 3);
+        if (at < 0 || (slash >= 0 && slash < at)) {
+            return value;
+        }
+        int colon = value.indexOf(':', scheme + 3);
+        if (colon < 0 || colon > at) {
+            return value.substring(0, scheme + 3) + "<secret>" + value.substring(at);
+        }
+        return value.substring(0, colon + 1) + "<secret>" + value.substring(at);
     }
 
     /** {@code value} as a YAML scalar: bare when that reads back the same, else single-quoted. */

@@ -154,6 +154,21 @@ class SettingsTest {
     }
 
     @Test
+    void passwordsInUrisAreMaskedWhenPrinted() {
+        assertThat(Settings.maskUriPassword("redis://:hunter2@127.0.0.1:6379/0")).isEqualTo("redis://:<secret>@127.0.0.1:6379/0");
+        assertThat(Settings.maskUriPassword("rediss://user:hunter2@redis.example:6380"))
+                .isEqualTo("rediss://user:<secret>@redis.example:6380");
+        assertThat(Settings.maskUriPassword("redis://hunter2@127.0.0.1")).isEqualTo("redis://<secret>@127.0.0.1");
+        assertThat(Settings.maskUriPassword("redis://127.0.0.1:6379")).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(Settings.maskUriPassword("https://issuer.example/a@b")).isEqualTo("https://issuer.example/a@b");
+
+        ConfigDraft draft = new ConfigDraft();
+        Settings.apply(draft, java.util.Map.of("redis.uri", "redis://:hunter2@127.0.0.1:6379"), "test");
+        assertThat(String.join("\n", Settings.describe(draft))).doesNotContain("hunter2")
+                .contains("redis.uri: 'redis://:<secret>@127.0.0.1:6379'");
+    }
+
+    @Test
     void theReadmeLinksToTheReference() throws Exception {
         assertThat(Files.readString(Path.of("..", "README.md"))).contains("(docs/CONFIGURATION.md)");
     }
