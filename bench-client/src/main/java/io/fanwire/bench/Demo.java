@@ -29,7 +29,7 @@ final class Demo {
     /**
      * Runs the demo. Options: {@code --out DIR} (default {@code bench-results/demo-<time>}), {@code --server-jar
      * FILE} (default: {@code FANWIRE_SERVER_JAR}, else next to this jar's module), {@code --set NAME} (default
-     * {@code quick}).
+     * {@code quick}), {@code --threshold EXPR} (repeatable; a failed one makes the exit code 99).
      *
      * @return the exit code: 0 when the run completed, 1 when it failed, 2 for a usage error
      */
@@ -37,21 +37,25 @@ final class Demo {
         Path dir = Path.of("bench-results", "demo-" + LocalDateTime.now().format(STAMP));
         Path serverJar = defaultServerJar();
         String set = "quick";
+        List<String> thresholds = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if ((a.equals("--out") || a.equals("--server-jar") || a.equals("--set")) && i + 1 < args.length) {
+            if ((a.equals("--out") || a.equals("--server-jar") || a.equals("--set") || a.equals("--threshold"))
+                    && i + 1 < args.length) {
                 String v = args[++i];
                 switch (a) {
                     case "--out" -> dir = Path.of(v);
                     case "--server-jar" -> serverJar = Path.of(v);
+                    case "--threshold" -> thresholds.add(v);
                     default -> set = v;
                 }
             } else if (a.equals("-h") || a.equals("--help")) {
-                out.println("Usage: fanwire demo [--out DIR] [--set quick|full|...] [--server-jar FILE]");
+                out.println("Usage: fanwire demo [--out DIR] [--set quick|full|...] [--threshold EXPR]... [--server-jar FILE]");
                 out.println("Starts a local server, runs a short suite against it, writes the reports, stops the server.");
                 return 0;
             } else {
-                err.println("fanwire demo: unknown option " + a + " (expected: --out DIR, --set NAME, --server-jar FILE)");
+                err.println("fanwire demo: unknown option " + a
+                        + " (expected: --out DIR, --set NAME, --threshold EXPR, --server-jar FILE)");
                 return 2;
             }
         }
@@ -65,6 +69,10 @@ final class Demo {
                 List<String> suiteArgs = new ArrayList<>(List.of("--set", set, "--url", server.wsUrl(),
                         "--secret", server.secret(), "--api-key", server.apiKey(),
                         "--server-pid", Long.toString(server.pid()), "--out", dir.toString()));
+                for (String threshold : thresholds) {
+                    suiteArgs.add("--threshold");
+                    suiteArgs.add(threshold);
+                }
                 Suite suite = new Suite();
                 new CommandLine(suite).parseArgs(suiteArgs.toArray(String[]::new));
                 exit = BenchMain.runScenario(suite, "fanwire demo --set " + set, out, err);

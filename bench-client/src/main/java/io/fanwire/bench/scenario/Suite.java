@@ -18,11 +18,11 @@ import picocli.CommandLine.Option;
  * duration and rate.
  */
 @Command(name = "suite", mixinStandardHelpOptions = true,
-        description = "A named set of scenarios with cool-downs: quick, full, pystrands, wse, zeptoclaw, agentbounty.")
+        description = "A named set of scenarios with cool-downs: quick, full, pystrands, wse, zeptoclaw, agentbounty, mcp.")
 public final class Suite extends BaseScenario {
 
     @Option(names = "--set", paramLabel = "NAME", defaultValue = "quick",
-            description = "quick, full, pystrands, wse, zeptoclaw or agentbounty (default: ${DEFAULT-VALUE}).")
+            description = "quick, full, pystrands, wse, zeptoclaw, agentbounty or mcp (default: ${DEFAULT-VALUE}).")
     String set = "quick";
 
     @Option(names = "--suite-cooldown", paramLabel = "DURATION", defaultValue = "3s",
@@ -97,6 +97,11 @@ public final class Suite extends BaseScenario {
                     new Step(FormatCompare::new, "100", s5, 100.0),
                     new Step(SustainedHold::new, "1000", Duration.ofSeconds(30), null),
                     new Step(() -> http("health,ready,metrics,info"), "50,100", s10, null));
+            case "mcp" -> List.of(
+                    new Step(() -> profile("constant:10000"), "100", Duration.ofSeconds(15), null),
+                    new Step(() -> profile("ramp:1000-20000/15s"), "100", Duration.ofSeconds(15), null),
+                    new Step(() -> profile("spike:10000-50000@5s/3s"), "100", Duration.ofSeconds(15), null),
+                    new Step(() -> profile("step:5000x5s,10000x5s,20000x5s"), "100", Duration.ofSeconds(15), null));
             case "agentbounty" -> List.of(
                     new Step(() -> http("health,ready"), "100", s10, null),
                     new Step(() -> http("metrics,info,publish"), "50", s10, null));
@@ -116,8 +121,14 @@ public final class Suite extends BaseScenario {
                     new Step(Users::new, "100,500,1000", Duration.ofSeconds(30), 1.0),
                     new Step(Users::new, "500", s10, 10.0));
             default -> throw new IllegalArgumentException("set: " + name
-                    + " (expected: quick, full, pystrands, wse, zeptoclaw or agentbounty)");
+                    + " (expected: quick, full, pystrands, wse, zeptoclaw, agentbounty or mcp)");
         };
+    }
+
+    private static Profile profile(String shape) {
+        Profile profile = new Profile();
+        profile.shape = shape;
+        return profile;
     }
 
     private static HttpLoad http(String endpoints) {

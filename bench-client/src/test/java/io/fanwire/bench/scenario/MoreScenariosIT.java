@@ -94,7 +94,7 @@ class MoreScenariosIT {
 
     @Test
     void suiteSetsResolveAndKeepTheConnectionOptions() {
-        for (String set : List.of("quick", "full", "pystrands", "wse", "zeptoclaw")) {
+        for (String set : List.of("quick", "full", "pystrands", "wse", "zeptoclaw", "agentbounty", "mcp")) {
             assertThat(Suite.steps(set)).as(set).isNotEmpty();
         }
         assertThatThrownBy(() -> Suite.steps("nope")).hasMessageContaining("expected: quick, full");
