@@ -79,6 +79,29 @@ public final class HttpLoadClient implements AutoCloseable {
     }
 
     /**
+     * The live counters of a run, readable while it runs (for progress lines and timelines).
+     *
+     * @param sent          requests written
+     * @param completed     answers received
+     * @param non2xx        answers outside 200–299
+     * @param connectErrors connections that failed or closed early
+     * @param late          paced requests that went out late
+     */
+    public record Tally(LongAdder sent, LongAdder completed, LongAdder non2xx, LongAdder connectErrors,
+                        LongAdder late) {
+
+        /** All zero. */
+        public static Tally create() {
+            return new Tally(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
+        }
+
+        /** Non-2xx answers and failed connections so far. */
+        public long errors() {
+            return non2xx.sum() + connectErrors.sum();
+        }
+    }
+
+    /**
      * What a run counted.
      *
      * @param sent          requests written
@@ -99,10 +122,11 @@ public final class HttpLoadClient implements AutoCloseable {
      * @param lateThreshold     a paced request later than this after its intended time counts as late
      * @param corrected         latency from the intended send time (closed loop: from the actual one)
      * @param uncorrected       latency from the actual send time
+     * @param tally             counts as the run goes (fresh for each run)
      */
     public Outcome run(Request request, int connections, Duration duration, double ratePerConnection,
                        Duration lateThreshold, Duration drainTimeout, LatencyRecorder corrected,
-                       LatencyRecorder uncorrected) throws InterruptedException {
+                       LatencyRecorder uncorrected, Tally tally) throws InterruptedException {
         if (connections <= 0) {
             throw new IllegalArgumentException("connections: " + connections + " (expected: > 0)");
         }
@@ -110,7 +134,7 @@ public final class HttpLoadClient implements AutoCloseable {
             throw new IllegalArgumentException("ratePerConnection: " + ratePerConnection + " (expected: >= 0)");
         }
         Shared shared = new Shared(request, connections, ratePerConnection, lateThreshold.toNanos(), corrected,
-                uncorrected);
+                uncorrected, tally);
         long start = System.nanoTime();
         shared.startNanos = start;
         shared.endNanos = start + duration.toNanos();
@@ -147,17 +171,22 @@ public final class HttpLoadClient implements AutoCloseable {
         final LatencyRecorder corrected;
         final LatencyRecorder uncorrected;
         final CountDownLatch finished;
-        final LongAdder sent = new LongAdder();
-        final LongAdder completed = new LongAdder();
-        final LongAdder non2xx = new LongAdder();
-        final LongAdder connectErrors = new LongAdder();
-        final LongAdder late = new LongAdder();
+        final LongAdder sent;
+        final LongAdder completed;
+        final LongAdder non2xx;
+        final LongAdder connectErrors;
+        final LongAdder late;
         volatile boolean stopped;
         volatile long startNanos;
         volatile long endNanos;
 
         Shared(Request request, int connections, double rate, long lateNanos, LatencyRecorder corrected,
-               LatencyRecorder uncorrected) {
+               LatencyRecorder uncorrected, Tally tally) {
+            this.sent = tally.sent();
+            this.completed = tally.completed();
+            this.non2xx = tally.non2xx();
+            this.connectErrors = tally.connectErrors();
+            this.late = tally.late();
             this.request = request;
             this.body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(request.body()).asReadOnly());
             this.periodNanos = rate > 0 ? Math.max(1, (long) (1e9 / rate)) : 0;

@@ -85,10 +85,12 @@ public final class HttpLoad extends BaseScenario {
                     LatencyRecorder corrected = new LatencyRecorder();
                     LatencyRecorder uncorrected = new LatencyRecorder();
                     ServerProbe.ResourceSample before = probe.sample();
-                    TierMonitor monitor = new TierMonitor(probe, before, () -> n, () -> 0, () -> 0, () -> 0)
+                    HttpLoadClient.Tally tally = HttpLoadClient.Tally.create();
+                    TierMonitor monitor = new TierMonitor(probe, before, () -> n, tally.sent()::sum,
+                            tally.completed()::sum, tally::errors)
                 .progress(common.progress(), name(), common.duration());
                     Outcome o = client.run(e.getValue(), n, common.duration, rate, common.lateThreshold,
-                            DRAIN_TIMEOUT, corrected, uncorrected);
+                            DRAIN_TIMEOUT, corrected, uncorrected, tally);
                     TierFigures f = new TierFigures(e.getKey() + " × " + n, n)
                             .parameter("endpoint", e.getKey())
                             .parameter("method", e.getValue().method().name())
