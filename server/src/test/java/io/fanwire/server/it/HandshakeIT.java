@@ -22,6 +22,7 @@ import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.ServerConfig.AuthConfig;
+import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.RawClient;
 import io.fanwire.server.testing.RawClient.HttpAnswer;
 import io.fanwire.server.testing.TestServers;
@@ -202,6 +203,7 @@ class HandshakeIT {
 
     @Test
     void refusalsBeforeTheUpgrade() {
+        Exposition before = Exposition.scrape(server.port());
         try (RawClient client = new RawClient(server.port())) {
             HttpAnswer post = client.request("POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
             assertThat(post.status()).isEqualTo(405);
@@ -218,10 +220,18 @@ class HandshakeIT {
             assertThat(answer.status()).isEqualTo(426);
             assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
         }
+        // Each refusal is counted before its answer is written.
+        Exposition after = Exposition.scrape(server.port());
+        assertThat(rejected(before, after, "405", "method")).isEqualTo(1);
+        assertThat(rejected(before, after, "400", "not_upgrade")).isEqualTo(1);
+        assertThat(rejected(before, after, "426", "version")).isEqualTo(1);
+        assertThat(after.sum("fanwire_connections_accepted_total"))
+                .isEqualTo(before.sum("fanwire_connections_accepted_total"));
     }
 
     @Test
     void oversizedRequestLineAndHeadersAreRefused() {
+        Exposition before = Exposition.scrape(server.port());
         try (RawClient client = new RawClient(server.port())) {
             HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(answer.status()).isEqualTo(414);
@@ -230,6 +240,15 @@ class HandshakeIT {
             HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
             assertThat(answer.status()).isEqualTo(431);
         }
+        Exposition after = Exposition.scrape(server.port());
+        assertThat(rejected(before, after, "414", "malformed")).isEqualTo(1);
+        assertThat(rejected(before, after, "431", "malformed")).isEqualTo(1);
+    }
+
+    /** How much {@code fanwire_connections_rejected_total} of {@code status} and {@code reason} moved. */
+    private static double rejected(Exposition before, Exposition after, String status, String reason) {
+        String series = "fanwire_connections_rejected_total{reason=\"" + reason + "\",status=\"" + status + "\"}";
+        return after.value(series).orElse(0) - before.value(series).orElse(0);
     }
 
     @Test
