@@ -22,6 +22,7 @@ import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.ServerConfig.AuthConfig;
+import io.fanwire.server.testing.ControlGroup;
 import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.RawClient;
 import io.fanwire.server.testing.RawClient.HttpAnswer;
@@ -44,6 +45,25 @@ class HandshakeIT {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /** A body of a test that may throw. */
+    @FunctionalInterface
+    private interface Faults {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code faults} while three healthy subscribers get publications before and after, then checks that
+     * they received every one in order: refusals before the upgrade must not disturb established connections.
+     */
+    private static void withControlGroup(Faults faults) throws Exception {
+        try (ControlGroup control = ControlGroup.connect(server, "control", 3)) {
+            control.publish(5);
+            faults.run();
+            control.publish(5);
+            control.assertReceivedEverythingInOrder();
+        }
     }
 
     private static HttpAnswer upgrade(String path, String... headers) {
@@ -138,11 +158,13 @@ class HandshakeIT {
 
     @Test
     void missingTokenIs401AuthRequired() throws Exception {
-        HttpAnswer answer = upgrade("/ws");
-        assertThat(answer.status()).isEqualTo(401);
-        assertThat(body(answer).path("code").asText()).isEqualTo("AUTH_REQUIRED");
-        assertThat(body(answer).path("message").asText()).isNotBlank();
-        assertThat(server.stats().authFailures.get("missing")).isPositive();
+        withControlGroup(() -> {
+            HttpAnswer answer = upgrade("/ws");
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(body(answer).path("code").asText()).isEqualTo("AUTH_REQUIRED");
+            assertThat(body(answer).path("message").asText()).isNotBlank();
+            assertThat(server.stats().authFailures.get("missing")).isPositive();
+        });
     }
 
     @Test
@@ -156,28 +178,31 @@ class HandshakeIT {
 
     @Test
     void badTokensAre401AuthFailedWithTheirReasonCounted() throws Exception {
-        String valid = TestServers.token("alice");
-        String[] parts = valid.split("\\.");
-        String otherKeyToken = new io.fanwire.common.jwt.JwtMinter(JwtAlgorithm.HS256,
-                JwtKeys.hmacKey(JwtAlgorithm.HS256, "another-secret-0123456789-abcdefghijkl"), java.time.Clock.systemUTC())
-                .mint("alice", Duration.ofHours(1));
-        Map<String, String> cases = Map.of(
-                "garbage", "not-a-jwt",
-                "stripped signature", parts[0] + "." + parts[1] + ".",
-                "wrong key", otherKeyToken,
-                "alg none", unsigned("{\"alg\":\"none\"}", "{\"sub\":\"alice\",\"exp\":" + (now() + 3600) + "}"),
-                "expired", TestServers.token("alice", Duration.ofSeconds(-120), Map.of()),
-                "not yet valid", TestServers.token("alice", Duration.ofHours(1), Map.of("nbf", now() + 600)),
-                "oversize", TestServers.token("alice", Duration.ofHours(1), Map.of("pad", "x".repeat(9000))));
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            HttpAnswer answer = upgrade("/ws", "Authorization: Bearer " + c.getValue());
-            assertThat(answer.status()).as(c.getKey()).isEqualTo(401);
-            assertThat(body(answer).path("code").asText()).as(c.getKey()).isEqualTo("AUTH_FAILED");
-            assertThat(answer.headers().get("www-authenticate")).as(c.getKey()).isEqualTo("Bearer");
-        }
-        assertThat(server.stats().authFailures.get("expired")).isPositive();
-        assertThat(server.stats().authFailures.get("not_yet_valid")).isPositive();
-        assertThat(server.stats().authFailures.get("too_large")).isPositive();
+        withControlGroup(() -> {
+            String valid = TestServers.token("alice");
+            String[] parts = valid.split("\\.");
+            String otherKeyToken = new io.fanwire.common.jwt.JwtMinter(JwtAlgorithm.HS256,
+                    JwtKeys.hmacKey(JwtAlgorithm.HS256, "another-secret-0123456789-abcdefghijkl"),
+                    java.time.Clock.systemUTC())
+                    .mint("alice", Duration.ofHours(1));
+            Map<String, String> cases = Map.of(
+                    "garbage", "not-a-jwt",
+                    "stripped signature", parts[0] + "." + parts[1] + ".",
+                    "wrong key", otherKeyToken,
+                    "alg none", unsigned("{\"alg\":\"none\"}", "{\"sub\":\"alice\",\"exp\":" + (now() + 3600) + "}"),
+                    "expired", TestServers.token("alice", Duration.ofSeconds(-120), Map.of()),
+                    "not yet valid", TestServers.token("alice", Duration.ofHours(1), Map.of("nbf", now() + 600)),
+                    "oversize", TestServers.token("alice", Duration.ofHours(1), Map.of("pad", "x".repeat(9000))));
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                HttpAnswer answer = upgrade("/ws", "Authorization: Bearer " + c.getValue());
+                assertThat(answer.status()).as(c.getKey()).isEqualTo(401);
+                assertThat(body(answer).path("code").asText()).as(c.getKey()).isEqualTo("AUTH_FAILED");
+                assertThat(answer.headers().get("www-authenticate")).as(c.getKey()).isEqualTo("Bearer");
+            }
+            assertThat(server.stats().authFailures.get("expired")).isPositive();
+            assertThat(server.stats().authFailures.get("not_yet_valid")).isPositive();
+            assertThat(server.stats().authFailures.get("too_large")).isPositive();
+        });
     }
 
     @Test
@@ -202,47 +227,51 @@ class HandshakeIT {
     }
 
     @Test
-    void refusalsBeforeTheUpgrade() {
-        Exposition before = Exposition.scrape(server.port());
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer post = client.request("POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-            assertThat(post.status()).isEqualTo(405);
-            assertThat(post.headers().get("allow")).isEqualTo("GET");
-        }
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer plain = client.request("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(plain.status()).isEqualTo(400);
-        }
-        String v12 = upgradeRequest("/ws", "Authorization: Bearer " + TestServers.token("alice"))
-                .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12");
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request(v12);
-            assertThat(answer.status()).isEqualTo(426);
-            assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
-        }
-        // Each refusal is counted before its answer is written.
-        Exposition after = Exposition.scrape(server.port());
-        assertThat(rejected(before, after, "405", "method")).isEqualTo(1);
-        assertThat(rejected(before, after, "400", "not_upgrade")).isEqualTo(1);
-        assertThat(rejected(before, after, "426", "version")).isEqualTo(1);
-        assertThat(after.sum("fanwire_connections_accepted_total"))
-                .isEqualTo(before.sum("fanwire_connections_accepted_total"));
+    void refusalsBeforeTheUpgrade() throws Exception {
+        withControlGroup(() -> {
+            Exposition before = Exposition.scrape(server.port());
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer post = client.request("POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                assertThat(post.status()).isEqualTo(405);
+                assertThat(post.headers().get("allow")).isEqualTo("GET");
+            }
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer plain = client.request("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(plain.status()).isEqualTo(400);
+            }
+            String v12 = upgradeRequest("/ws", "Authorization: Bearer " + TestServers.token("alice"))
+                    .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12");
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request(v12);
+                assertThat(answer.status()).isEqualTo(426);
+                assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
+            }
+            // Each refusal is counted before its answer is written.
+            Exposition after = Exposition.scrape(server.port());
+            assertThat(rejected(before, after, "405", "method")).isEqualTo(1);
+            assertThat(rejected(before, after, "400", "not_upgrade")).isEqualTo(1);
+            assertThat(rejected(before, after, "426", "version")).isEqualTo(1);
+            assertThat(after.sum("fanwire_connections_accepted_total"))
+                    .isEqualTo(before.sum("fanwire_connections_accepted_total"));
+        });
     }
 
     @Test
-    void oversizedRequestLineAndHeadersAreRefused() {
-        Exposition before = Exposition.scrape(server.port());
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(answer.status()).isEqualTo(414);
-        }
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
-            assertThat(answer.status()).isEqualTo(431);
-        }
-        Exposition after = Exposition.scrape(server.port());
-        assertThat(rejected(before, after, "414", "malformed")).isEqualTo(1);
-        assertThat(rejected(before, after, "431", "malformed")).isEqualTo(1);
+    void oversizedRequestLineAndHeadersAreRefused() throws Exception {
+        withControlGroup(() -> {
+            Exposition before = Exposition.scrape(server.port());
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(answer.status()).isEqualTo(414);
+            }
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
+                assertThat(answer.status()).isEqualTo(431);
+            }
+            Exposition after = Exposition.scrape(server.port());
+            assertThat(rejected(before, after, "414", "malformed")).isEqualTo(1);
+            assertThat(rejected(before, after, "431", "malformed")).isEqualTo(1);
+        });
     }
 
     /** How much {@code fanwire_connections_rejected_total} of {@code status} and {@code reason} moved. */

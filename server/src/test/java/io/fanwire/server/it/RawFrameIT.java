@@ -1,16 +1,11 @@
 package io.fanwire.server.it;
 
-import static io.fanwire.server.testing.PubSubMessages.numbered;
-import static io.fanwire.server.testing.PubSubMessages.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.Deflater;
 
@@ -27,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.testing.Await;
+import io.fanwire.server.testing.ControlGroup;
 import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.JdkWsClient;
 import io.fanwire.server.testing.RawClient;
@@ -50,12 +46,7 @@ class RawFrameIT {
 
     private static FanwireServer server;
 
-    private final List<Control> control = new ArrayList<>();
-    private int published;
-
-    /** A healthy subscriber of {@link #TOPIC} and the offset it subscribed at. */
-    private record Control(JdkWsClient client, long baseline) {
-    }
+    private ControlGroup control;
 
     @BeforeAll
     static void start() {
@@ -69,20 +60,12 @@ class RawFrameIT {
 
     @BeforeEach
     void connectControlGroup() {
-        for (int i = 0; i < CONTROL_CLIENTS; i++) {
-            JdkWsClient client = JdkWsClient.connect(server.port(), TestServers.token("control-" + i));
-            client.nextOfType("server_ready");
-            client.sendText(subscribe(TOPIC));
-            JsonNode reply = client.nextOfType("subscription_update").path("p");
-            assertThat(reply.path("success_topics").toString()).isEqualTo("[\"" + TOPIC + "\"]");
-            control.add(new Control(client, reply.path("recovery").path(TOPIC).path("offset").asLong()));
-        }
+        control = ControlGroup.connect(server, TOPIC, CONTROL_CLIENTS);
     }
 
     @AfterEach
     void closeControlGroup() {
-        control.forEach(c -> c.client().close());
-        control.clear();
+        control.close();
     }
 
     @Test
@@ -186,20 +169,20 @@ class RawFrameIT {
         String errors = "fanwire_protocol_errors_total{code=\"INVALID_MESSAGE\"}";
         Exposition before = Exposition.scrape(server.port());
         try (RawClient raw = attacker()) {
-            publish(PUBLICATIONS / 2);
+            control.publish(PUBLICATIONS / 2);
             raw.sendText("{\"t\":\"chat\",\"p\":");
             assertThat(nextNonPing(raw).path("p").path("code").asText()).isEqualTo("INVALID_MESSAGE");
             // msgpack whose payload is an array, not a map.
             raw.sendFrame(true, 2, new byte[] {'M', ':', (byte) 0x82, (byte) 0xA1, 't', (byte) 0xA1, 'x',
                     (byte) 0xA1, 'p', (byte) 0x91, 1});
             assertThat(nextNonPing(raw).path("p").path("code").asText()).isEqualTo("INVALID_MESSAGE");
-            publish(PUBLICATIONS - PUBLICATIONS / 2);
+            control.publish(PUBLICATIONS - PUBLICATIONS / 2);
             raw.sendText("{\"t\":\"ping\",\"p\":{}}");
             assertThat(nextNonPing(raw).path("t").asText()).isEqualTo("PONG");
         }
         Await.until(Duration.ofSeconds(5), () -> moved(before, errors) == 2,
                 () -> errors + " moved by " + moved(before, errors) + " (expected: 2)");
-        assertControlGroupReceivedEverythingInOrder();
+        control.assertReceivedEverythingInOrder();
     }
 
     /**
@@ -211,16 +194,16 @@ class RawFrameIT {
         String errors = "fanwire_protocol_errors_total{code=\"" + errorLabel + "\"}";
         Exposition before = Exposition.scrape(server.port());
         try (RawClient raw = attacker()) {
-            publish(PUBLICATIONS / 2);
+            control.publish(PUBLICATIONS / 2);
             frames.accept(raw);
-            publish(PUBLICATIONS - PUBLICATIONS / 2);
+            control.publish(PUBLICATIONS - PUBLICATIONS / 2);
             assertThat(raw.readUntilClose().closeCode()).isEqualTo(closeCode);
             assertThat(raw.closedByServer()).as("the server closed the TCP connection").isTrue();
         }
         Await.until(Duration.ofSeconds(5), () -> moved(before, disconnects) == 1 && moved(before, errors) == 1,
                 () -> "moved by one: " + disconnects + " (" + moved(before, disconnects) + "), " + errors + " ("
                         + moved(before, errors) + ")");
-        assertControlGroupReceivedEverythingInOrder();
+        control.assertReceivedEverythingInOrder();
     }
 
     /** A raw client upgraded on {@code /ws} with a valid token, past its {@code server_ready}. */
@@ -253,38 +236,6 @@ class RawFrameIT {
 
     private static double moved(Exposition before, String series) {
         return Exposition.scrape(server.port()).value(series).orElse(0) - before.value(series).orElse(0);
-    }
-
-    private void publish(int count) {
-        for (int i = 0; i < count; i++) {
-            server.publish(TOPIC, numbered("tick", ++published)).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS)
-                    .join();
-        }
-    }
-
-    private void assertControlGroupReceivedEverythingInOrder() {
-        for (Control c : control) {
-            List<Long> offsets = new ArrayList<>();
-            List<Integer> numbers = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (numbers.size() < published) {
-                long left = deadline - System.nanoTime();
-                assertThat(left).as("control client got " + numbers.size() + " of " + published).isPositive();
-                JsonNode json = c.client().next(Duration.ofNanos(left)).json();
-                if (TOPIC.equals(json.path("tp").asText(null))) {
-                    offsets.add(json.path("o").asLong());
-                    numbers.add(json.path("p").path("n").asInt());
-                }
-            }
-            List<Integer> expectedNumbers = new ArrayList<>();
-            List<Long> expectedOffsets = new ArrayList<>();
-            for (int n = 1; n <= published; n++) {
-                expectedNumbers.add(n);
-                expectedOffsets.add(c.baseline() + n);
-            }
-            assertThat(numbers).isEqualTo(expectedNumbers);
-            assertThat(offsets).isEqualTo(expectedOffsets);
-        }
     }
 
     private static void assertServerStillServes() {
