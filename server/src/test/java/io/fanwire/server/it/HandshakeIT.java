@@ -115,21 +115,27 @@ class HandshakeIT {
         try (FanwireServer listed = TestServers.start(c -> c.auth(AuthConfig.jwt(JwtVerifierConfig.builder(
                 JwtAlgorithm.HS256, JwtKeys.hmacKey(JwtAlgorithm.HS256, TestServers.SECRET)).build())
                 .withAllowedOrigins(java.util.List.of("https://app.example"))))) {
-            String bearer = "Authorization: Bearer " + TestServers.token("alice");
-            try (RawClient client = new RawClient(listed.port())) {
-                assertThat(client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example")).status())
-                        .isEqualTo(101);
+            try (ControlGroup control = ControlGroup.connect(listed, "control", 3)) {
+                control.publish(5);
+                String bearer = "Authorization: Bearer " + TestServers.token("alice");
+                try (RawClient client = new RawClient(listed.port())) {
+                    assertThat(client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example")).status())
+                            .isEqualTo(101);
+                }
+                try (RawClient client = new RawClient(listed.port())) {
+                    HttpAnswer other = client.request(upgradeRequest("/ws", bearer,
+                            "Origin: https://app.example.evil"));
+                    assertThat(other.status()).isEqualTo(403);
+                    assertThat(body(other).path("code").asText()).isEqualTo("FORBIDDEN");
+                }
+                try (RawClient client = new RawClient(listed.port())) {
+                    assertThat(client.request(upgradeRequest("/ws", bearer)).status()).as("no Origin: not a browser")
+                            .isEqualTo(101);
+                }
+                assertThat(listed.stats().handshakesRejected.get("403_origin")).isEqualTo(1);
+                control.publish(5);
+                control.assertReceivedEverythingInOrder();
             }
-            try (RawClient client = new RawClient(listed.port())) {
-                HttpAnswer other = client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example.evil"));
-                assertThat(other.status()).isEqualTo(403);
-                assertThat(body(other).path("code").asText()).isEqualTo("FORBIDDEN");
-            }
-            try (RawClient client = new RawClient(listed.port())) {
-                assertThat(client.request(upgradeRequest("/ws", bearer)).status()).as("no Origin: not a browser")
-                        .isEqualTo(101);
-            }
-            assertThat(listed.stats().handshakesRejected.get("403_origin")).isEqualTo(1);
         }
     }
 
