@@ -165,7 +165,7 @@ class RawFrameIT {
     }
 
     @Test
-    void malformedAndWronglyTypedMessagesAreAnsweredAndTheConnectionStays() {
+    void malformedWronglyTypedAndUnknownActionMessagesAreAnsweredAndTheConnectionStays() {
         String errors = "fanwire_protocol_errors_total{code=\"INVALID_MESSAGE\"}";
         Exposition before = Exposition.scrape(server.port());
         try (RawClient raw = attacker()) {
@@ -176,12 +176,16 @@ class RawFrameIT {
             raw.sendFrame(true, 2, new byte[] {'M', ':', (byte) 0x82, (byte) 0xA1, 't', (byte) 0xA1, 'x',
                     (byte) 0xA1, 'p', (byte) 0x91, 1});
             assertThat(nextNonPing(raw).path("p").path("code").asText()).isEqualTo("INVALID_MESSAGE");
+            raw.sendText("{\"t\":\"subscription\",\"p\":{\"action\":\"explode\",\"topics\":[\"" + TOPIC + "\"]}}");
+            assertThat(nextNonPing(raw).path("p").path("code").asText()).isEqualTo("INVALID_ACTION");
             control.publish(PUBLICATIONS - PUBLICATIONS / 2);
             raw.sendText("{\"t\":\"ping\",\"p\":{}}");
             assertThat(nextNonPing(raw).path("t").asText()).isEqualTo("PONG");
         }
-        Await.until(Duration.ofSeconds(5), () -> moved(before, errors) == 2,
-                () -> errors + " moved by " + moved(before, errors) + " (expected: 2)");
+        String actions = "fanwire_protocol_errors_total{code=\"INVALID_ACTION\"}";
+        Await.until(Duration.ofSeconds(5), () -> moved(before, errors) == 2 && moved(before, actions) == 1,
+                () -> errors + " moved by " + moved(before, errors) + " (expected: 2), " + actions + " by "
+                        + moved(before, actions) + " (expected: 1)");
         control.assertReceivedEverythingInOrder();
     }
 
