@@ -99,8 +99,11 @@ public final class HttpRouteHandler extends ChannelInboundHandlerAdapter {
         try {
             exchange = new Exchange(HttpUtil.isKeepAlive(request), HttpMethod.HEAD.equals(request.method()));
             if (request.decoderResult().isFailure()) {
-                send(ctx, exchange, HttpResponses.malformed(ctx, services.mapper(), request.decoderResult().cause()),
-                        false);
+                // The path may be unreadable (an overlong request line), so it is counted like a refused upgrade.
+                FullHttpResponse malformed = HttpResponses.malformed(ctx, services.mapper(),
+                        request.decoderResult().cause());
+                services.sessions().stats().handshakesRejected.increment(malformed.status().code() + "_malformed");
+                send(ctx, exchange, malformed, false);
                 return;
             }
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());

@@ -22,6 +22,8 @@ import io.fanwire.common.jwt.JwtKeys;
 import io.fanwire.common.jwt.JwtVerifierConfig;
 import io.fanwire.server.FanwireServer;
 import io.fanwire.server.ServerConfig.AuthConfig;
+import io.fanwire.server.testing.ControlGroup;
+import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.RawClient;
 import io.fanwire.server.testing.RawClient.HttpAnswer;
 import io.fanwire.server.testing.TestServers;
@@ -43,6 +45,25 @@ class HandshakeIT {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /** A body of a test that may throw. */
+    @FunctionalInterface
+    private interface Faults {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code faults} while three healthy subscribers get publications before and after, then checks that
+     * they received every one in order: refusals before the upgrade must not disturb established connections.
+     */
+    private static void withControlGroup(Faults faults) throws Exception {
+        try (ControlGroup control = ControlGroup.connect(server, "control", 3)) {
+            control.publish(5);
+            faults.run();
+            control.publish(5);
+            control.assertReceivedEverythingInOrder();
+        }
     }
 
     private static HttpAnswer upgrade(String path, String... headers) {
@@ -94,21 +115,27 @@ class HandshakeIT {
         try (FanwireServer listed = TestServers.start(c -> c.auth(AuthConfig.jwt(JwtVerifierConfig.builder(
                 JwtAlgorithm.HS256, JwtKeys.hmacKey(JwtAlgorithm.HS256, TestServers.SECRET)).build())
                 .withAllowedOrigins(java.util.List.of("https://app.example"))))) {
-            String bearer = "Authorization: Bearer " + TestServers.token("alice");
-            try (RawClient client = new RawClient(listed.port())) {
-                assertThat(client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example")).status())
-                        .isEqualTo(101);
+            try (ControlGroup control = ControlGroup.connect(listed, "control", 3)) {
+                control.publish(5);
+                String bearer = "Authorization: Bearer " + TestServers.token("alice");
+                try (RawClient client = new RawClient(listed.port())) {
+                    assertThat(client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example")).status())
+                            .isEqualTo(101);
+                }
+                try (RawClient client = new RawClient(listed.port())) {
+                    HttpAnswer other = client.request(upgradeRequest("/ws", bearer,
+                            "Origin: https://app.example.evil"));
+                    assertThat(other.status()).isEqualTo(403);
+                    assertThat(body(other).path("code").asText()).isEqualTo("FORBIDDEN");
+                }
+                try (RawClient client = new RawClient(listed.port())) {
+                    assertThat(client.request(upgradeRequest("/ws", bearer)).status()).as("no Origin: not a browser")
+                            .isEqualTo(101);
+                }
+                assertThat(listed.stats().handshakesRejected.get("403_origin")).isEqualTo(1);
+                control.publish(5);
+                control.assertReceivedEverythingInOrder();
             }
-            try (RawClient client = new RawClient(listed.port())) {
-                HttpAnswer other = client.request(upgradeRequest("/ws", bearer, "Origin: https://app.example.evil"));
-                assertThat(other.status()).isEqualTo(403);
-                assertThat(body(other).path("code").asText()).isEqualTo("FORBIDDEN");
-            }
-            try (RawClient client = new RawClient(listed.port())) {
-                assertThat(client.request(upgradeRequest("/ws", bearer)).status()).as("no Origin: not a browser")
-                        .isEqualTo(101);
-            }
-            assertThat(listed.stats().handshakesRejected.get("403_origin")).isEqualTo(1);
         }
     }
 
@@ -137,11 +164,13 @@ class HandshakeIT {
 
     @Test
     void missingTokenIs401AuthRequired() throws Exception {
-        HttpAnswer answer = upgrade("/ws");
-        assertThat(answer.status()).isEqualTo(401);
-        assertThat(body(answer).path("code").asText()).isEqualTo("AUTH_REQUIRED");
-        assertThat(body(answer).path("message").asText()).isNotBlank();
-        assertThat(server.stats().authFailures.get("missing")).isPositive();
+        withControlGroup(() -> {
+            HttpAnswer answer = upgrade("/ws");
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(body(answer).path("code").asText()).isEqualTo("AUTH_REQUIRED");
+            assertThat(body(answer).path("message").asText()).isNotBlank();
+            assertThat(server.stats().authFailures.get("missing")).isPositive();
+        });
     }
 
     @Test
@@ -155,28 +184,31 @@ class HandshakeIT {
 
     @Test
     void badTokensAre401AuthFailedWithTheirReasonCounted() throws Exception {
-        String valid = TestServers.token("alice");
-        String[] parts = valid.split("\\.");
-        String otherKeyToken = new io.fanwire.common.jwt.JwtMinter(JwtAlgorithm.HS256,
-                JwtKeys.hmacKey(JwtAlgorithm.HS256, "another-secret-0123456789-abcdefghijkl"), java.time.Clock.systemUTC())
-                .mint("alice", Duration.ofHours(1));
-        Map<String, String> cases = Map.of(
-                "garbage", "not-a-jwt",
-                "stripped signature", parts[0] + "." + parts[1] + ".",
-                "wrong key", otherKeyToken,
-                "alg none", unsigned("{\"alg\":\"none\"}", "{\"sub\":\"alice\",\"exp\":" + (now() + 3600) + "}"),
-                "expired", TestServers.token("alice", Duration.ofSeconds(-120), Map.of()),
-                "not yet valid", TestServers.token("alice", Duration.ofHours(1), Map.of("nbf", now() + 600)),
-                "oversize", TestServers.token("alice", Duration.ofHours(1), Map.of("pad", "x".repeat(9000))));
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            HttpAnswer answer = upgrade("/ws", "Authorization: Bearer " + c.getValue());
-            assertThat(answer.status()).as(c.getKey()).isEqualTo(401);
-            assertThat(body(answer).path("code").asText()).as(c.getKey()).isEqualTo("AUTH_FAILED");
-            assertThat(answer.headers().get("www-authenticate")).as(c.getKey()).isEqualTo("Bearer");
-        }
-        assertThat(server.stats().authFailures.get("expired")).isPositive();
-        assertThat(server.stats().authFailures.get("not_yet_valid")).isPositive();
-        assertThat(server.stats().authFailures.get("too_large")).isPositive();
+        withControlGroup(() -> {
+            String valid = TestServers.token("alice");
+            String[] parts = valid.split("\\.");
+            String otherKeyToken = new io.fanwire.common.jwt.JwtMinter(JwtAlgorithm.HS256,
+                    JwtKeys.hmacKey(JwtAlgorithm.HS256, "another-secret-0123456789-abcdefghijkl"),
+                    java.time.Clock.systemUTC())
+                    .mint("alice", Duration.ofHours(1));
+            Map<String, String> cases = Map.of(
+                    "garbage", "not-a-jwt",
+                    "stripped signature", parts[0] + "." + parts[1] + ".",
+                    "wrong key", otherKeyToken,
+                    "alg none", unsigned("{\"alg\":\"none\"}", "{\"sub\":\"alice\",\"exp\":" + (now() + 3600) + "}"),
+                    "expired", TestServers.token("alice", Duration.ofSeconds(-120), Map.of()),
+                    "not yet valid", TestServers.token("alice", Duration.ofHours(1), Map.of("nbf", now() + 600)),
+                    "oversize", TestServers.token("alice", Duration.ofHours(1), Map.of("pad", "x".repeat(9000))));
+            for (Map.Entry<String, String> c : cases.entrySet()) {
+                HttpAnswer answer = upgrade("/ws", "Authorization: Bearer " + c.getValue());
+                assertThat(answer.status()).as(c.getKey()).isEqualTo(401);
+                assertThat(body(answer).path("code").asText()).as(c.getKey()).isEqualTo("AUTH_FAILED");
+                assertThat(answer.headers().get("www-authenticate")).as(c.getKey()).isEqualTo("Bearer");
+            }
+            assertThat(server.stats().authFailures.get("expired")).isPositive();
+            assertThat(server.stats().authFailures.get("not_yet_valid")).isPositive();
+            assertThat(server.stats().authFailures.get("too_large")).isPositive();
+        });
     }
 
     @Test
@@ -201,35 +233,57 @@ class HandshakeIT {
     }
 
     @Test
-    void refusalsBeforeTheUpgrade() {
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer post = client.request("POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-            assertThat(post.status()).isEqualTo(405);
-            assertThat(post.headers().get("allow")).isEqualTo("GET");
-        }
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer plain = client.request("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(plain.status()).isEqualTo(400);
-        }
-        String v12 = upgradeRequest("/ws", "Authorization: Bearer " + TestServers.token("alice"))
-                .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12");
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request(v12);
-            assertThat(answer.status()).isEqualTo(426);
-            assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
-        }
+    void refusalsBeforeTheUpgrade() throws Exception {
+        withControlGroup(() -> {
+            Exposition before = Exposition.scrape(server.port());
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer post = client.request("POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                assertThat(post.status()).isEqualTo(405);
+                assertThat(post.headers().get("allow")).isEqualTo("GET");
+            }
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer plain = client.request("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(plain.status()).isEqualTo(400);
+            }
+            String v12 = upgradeRequest("/ws", "Authorization: Bearer " + TestServers.token("alice"))
+                    .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12");
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request(v12);
+                assertThat(answer.status()).isEqualTo(426);
+                assertThat(answer.headers().get("sec-websocket-version")).isEqualTo("13");
+            }
+            // Each refusal is counted before its answer is written.
+            Exposition after = Exposition.scrape(server.port());
+            assertThat(rejected(before, after, "405", "method")).isEqualTo(1);
+            assertThat(rejected(before, after, "400", "not_upgrade")).isEqualTo(1);
+            assertThat(rejected(before, after, "426", "version")).isEqualTo(1);
+            assertThat(after.sum("fanwire_connections_accepted_total"))
+                    .isEqualTo(before.sum("fanwire_connections_accepted_total"));
+        });
     }
 
     @Test
-    void oversizedRequestLineAndHeadersAreRefused() {
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertThat(answer.status()).isEqualTo(414);
-        }
-        try (RawClient client = new RawClient(server.port())) {
-            HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
-            assertThat(answer.status()).isEqualTo(431);
-        }
+    void oversizedRequestLineAndHeadersAreRefused() throws Exception {
+        withControlGroup(() -> {
+            Exposition before = Exposition.scrape(server.port());
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request("GET /ws?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(answer.status()).isEqualTo(414);
+            }
+            try (RawClient client = new RawClient(server.port())) {
+                HttpAnswer answer = client.request(upgradeRequest("/ws", "X-Filler: " + "b".repeat(17000)));
+                assertThat(answer.status()).isEqualTo(431);
+            }
+            Exposition after = Exposition.scrape(server.port());
+            assertThat(rejected(before, after, "414", "malformed")).isEqualTo(1);
+            assertThat(rejected(before, after, "431", "malformed")).isEqualTo(1);
+        });
+    }
+
+    /** How much {@code fanwire_connections_rejected_total} of {@code status} and {@code reason} moved. */
+    private static double rejected(Exposition before, Exposition after, String status, String reason) {
+        String series = "fanwire_connections_rejected_total{reason=\"" + reason + "\",status=\"" + status + "\"}";
+        return after.value(series).orElse(0) - before.value(series).orElse(0);
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.StreamPosition;
 import io.fanwire.server.FanwireServer;
+import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.JdkWsClient;
 import io.fanwire.server.testing.TestServers;
 
@@ -75,6 +76,7 @@ class PubSubIT {
 
     @Test
     void clientPublishFollowsThePublishAcl() {
+        Exposition before = Exposition.scrape(server.port());
         try (JdkWsClient reader = connect("reader", Map.of());
              JdkWsClient writer = connect("writer", Map.of("fanwire_publish", Map.of("allow", List.of("news.*"))))) {
             subscribe(reader, "{\"t\":\"subscription\",\"p\":{\"topics\":[\"news.eu\"]}}");
@@ -94,10 +96,12 @@ class PubSubIT {
             writer.sendText("{\"t\":\"publish\",\"p\":{\"topic\":\"sports\",\"data\":{}},\"cid\":\"p2\"}");
             assertThat(writer.nextOfType("error").path("p").path("code").asText()).isEqualTo("FORBIDDEN");
         }
+        assertThat(rejections(before, "FORBIDDEN")).as("refused publications").isEqualTo(2);
     }
 
     @Test
     void subscribeAclAndGrammarFailuresArePerTopic() {
+        Exposition before = Exposition.scrape(server.port());
         try (JdkWsClient c = connect("carol", Map.of("fanwire_topics",
                 Map.of("allow", List.of("public.*", "secret.*"), "deny", List.of("secret.*"))))) {
             JsonNode reply = subscribe(c, "{\"t\":\"subscription\",\"p\":{\"topics\":[\"public.a\",\"secret.b\",\"other\",\"bad topic\",\"caf\\u00e9\"]}}");
@@ -107,6 +111,14 @@ class PubSubIT {
             assertThat(codes).containsEntry("secret.b", "FORBIDDEN").containsEntry("other", "FORBIDDEN")
                     .containsEntry("bad topic", "INVALID_SUBSCRIPTION").containsEntry("caf\u00e9", "INVALID_SUBSCRIPTION");
         }
+        assertThat(rejections(before, "FORBIDDEN")).as("topics outside the ACL").isEqualTo(2);
+        assertThat(rejections(before, "INVALID_SUBSCRIPTION")).as("invalid topic names").isEqualTo(2);
+    }
+
+    /** How much {@code fanwire_pubsub_rejections_total} of {@code code} moved since {@code before}. */
+    private static double rejections(Exposition before, String code) {
+        String series = "fanwire_pubsub_rejections_total{code=\"" + code + "\"}";
+        return Exposition.scrape(server.port()).value(series).orElse(0) - before.value(series).orElse(0);
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.fanwire.common.codec.FrameCodec;
 import io.fanwire.common.protocol.CloseCodes;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.server.FanwireServer;
+import io.fanwire.server.testing.Await;
+import io.fanwire.server.testing.Exposition;
 import io.fanwire.server.testing.JdkWsClient;
 import io.fanwire.server.testing.RawClient;
 import io.fanwire.server.testing.TestServers;
@@ -197,6 +199,9 @@ class SessionIT {
             // The JDK client answers nothing on its own, so the connection goes idle.
             assertThat(client.awaitCloseCode(Duration.ofSeconds(5))).isEqualTo(CloseCodes.NORMAL);
             assertThat(client.closeReason()).isEqualTo("idle");
+            Await.until(Duration.ofSeconds(5), () -> Exposition.scrape(fast.port())
+                            .value("fanwire_disconnects_total{code=\"normal\"}").orElse(0) == 1,
+                    () -> "fanwire_disconnects_total{code=\"normal\"} is 1");
         }
     }
 

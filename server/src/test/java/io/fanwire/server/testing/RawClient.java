@@ -146,6 +146,23 @@ public final class RawClient implements AutoCloseable {
         return frame.toByteArray();
     }
 
+    /**
+     * The bytes of a frame header alone, declaring {@code length} payload bytes in the 64-bit form (any value, so
+     * a test can claim far more than it sends), with a zero mask when {@code masked}.
+     */
+    public static byte[] header64(int flags, int opcode, long length, boolean masked) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(flags | opcode);
+        header.write((masked ? 0x80 : 0) | 127);
+        for (int i = 7; i >= 0; i--) {
+            header.write((int) (length >>> (8 * i)));
+        }
+        if (masked) {
+            header.writeBytes(new byte[4]);
+        }
+        return header.toByteArray();
+    }
+
     /** Reads one frame from the server. */
     public Frame readFrame() {
         return reader.readFrame();
