@@ -78,6 +78,9 @@ import io.netty.util.concurrent.EventExecutor;
  */
 public final class PubSub implements Broker.PublicationListener {
 
+    /** Replay may queue this many times the outbound high-water mark before it gives up (recovered:false). */
+    private static final int REPLAY_BUDGET_FACTOR = 16;
+
     private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
     /** Queue group names follow the topic grammar, shorter. */
     private static final int MAX_GROUP_NAME_LENGTH = 64;
@@ -779,14 +782,20 @@ public final class PubSub implements Broker.PublicationListener {
             if (recover) {
                 recovered = page.complete() && since != null;
                 if (recovered) {
+                    // The client asked for this page, and the page is bounded by the history: it may go past the
+                    // outbound high-water mark that bounds live deliveries, up to a replay budget. A client that
+                    // was merely busy then still recovers; beyond the budget replay stops, and the client learns
+                    // from recovered:false that it should ask again once it has read.
+                    long budget = (long) channel.config().getWriteBufferHighWaterMark() * REPLAY_BUDGET_FACTOR;
+                    long replayedBytes = 0;
                     for (Publication p : page.publications()) {
-                        if (!channel.isWritable()) {
-                            // Replay stops at the client's outbound bound like any delivery; what it did not
-                            // get it learns from recovered:false, and it asks again once it has read.
+                        if (!channel.isWritable() && replayedBytes >= budget) {
                             recovered = false;
                             break;
                         }
-                        channel.write(frame(s, replayFrame(s, p)), channel.voidPromise());
+                        ByteBuf replay = replayFrame(s, p);
+                        replayedBytes += replay.readableBytes();
+                        channel.write(frame(s, replay), channel.voidPromise());
                         replayed++;
                     }
                     stats.replayed.add(replayed);
