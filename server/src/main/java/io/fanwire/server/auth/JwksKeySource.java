@@ -143,6 +143,9 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
         }
         CompletableFuture<HttpResponse<byte[]>> exchange = sent;
         fetched.whenComplete((set, failure) -> {
+            // Cleared first: whoever sees this fetch's keys and asks for another refresh gets a new fetch, not this
+            // one again. Fetches run on one thread, so an older one can never overwrite a newer one's keys.
+            inFlight.set(null);
             boolean ok = failure == null;
             if (ok) {
                 int before = keys.size();
@@ -162,7 +165,6 @@ public final class JwksKeySource implements JwtKeySet, AutoCloseable {
                 LOG.warn("JWKS {}: fetch failed ({}); keeping the {} key(s) fetched before", config.url(), cause.toString(),
                         keys.size());
             }
-            inFlight.set(null);
             mine.complete(ok);
         });
         return mine;
