@@ -54,7 +54,7 @@ public final class HttpLoad extends BaseScenario {
 
     @Override
     public String measures() {
-        return common.rate == null
+        return closedLoop()
                 ? "Requests per second and latency per endpoint over N keep-alive connections, each sending its next "
                         + "request when the previous answer arrived (closed loop); errors are non-2xx answers and "
                         + "failed connections."
@@ -65,14 +65,14 @@ public final class HttpLoad extends BaseScenario {
 
     @Override
     public boolean closedLoop() {
-        return common.rate == null;
+        return common.rate == null || common.rate <= 0;
     }
 
     @Override
     public ScenarioResult run() throws Exception {
         List<Integer> concurrency = Tiers.parse(common.tiersOr(DEFAULT_TIERS));
         Map<String, Request> requests = requests();
-        double rate = common.rate == null ? 0 : common.rate;
+        double rate = closedLoop() ? 0 : common.rate;
         List<TierResult> tiers = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (!common.probe().hasApiKey() && requests.keySet().stream().anyMatch(HttpLoad::needsKey)) {

@@ -58,8 +58,10 @@ class HttpLoadIT {
     void withoutTheApiKeyProtectedEndpointsCountAsErrors() throws Exception {
         try (TestServer server = TestServer.start()) {
             ScenarioResult result = server.scenario(new HttpLoad(), "--tiers", "2", "--endpoints", "info",
-                    "--duration", "500ms", "--api-key", "").run();
+                    "--duration", "500ms", "--api-key", "", "--rate", "0").run();
 
+            // --rate 0 is the closed loop, and says so.
+            assertThat(result.closedLoop()).isTrue();
             TierResult tier = result.tiers().getFirst();
             assertThat(tier.counter(Metric.HTTP_ERRORS)).isEqualTo(tier.counter(Metric.RECEIVED)).isPositive();
             assertThat(result.notes()).anyMatch(n -> n.contains("--api-key"));

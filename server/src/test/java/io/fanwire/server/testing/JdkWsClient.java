@@ -131,6 +131,11 @@ public final class JdkWsClient implements AutoCloseable {
         return closed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join()[0];
     }
 
+    /** The close code the server sent, or -1 while the connection is open; never waits. */
+    public int closeCodeNow() {
+        return closed.isDone() && !closed.isCompletedExceptionally() ? closed.join()[0] : -1;
+    }
+
     /** The close reason the server sent (after {@link #awaitCloseCode}). */
     public String closeReason() {
         return closeReason.getNow("");
