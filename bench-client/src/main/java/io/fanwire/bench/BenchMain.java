@@ -44,6 +44,7 @@ import io.fanwire.bench.scenario.ServerProbe;
 import io.fanwire.bench.scenario.SizeMatrix;
 import io.fanwire.bench.scenario.Suite;
 import io.fanwire.bench.scenario.SustainedHold;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
@@ -148,7 +149,14 @@ public final class BenchMain {
         CommonOptions common = scenario.common();
         int maxConnections = Tiers.parse(common.tiersOr(Tiers.DEFAULT)).stream().mapToInt(Integer::intValue).max()
                 .orElse(0);
-        Preflight preflight = Preflight.check(maxConnections, common.clientOptions().sourceAddresses().size());
+        if (common.workers() > 1 && !scenario.supportsWorkers()) {
+            throw new IllegalArgumentException("--workers " + common.workers() + ": " + scenario.name()
+                    + " runs in one process; connect-storm, ping-latency, sustained-hold, throughput, size-matrix and "
+                    + "format-compare run on workers");
+        }
+        // The plan of the largest tier asked for; each scenario plans its own tiers again when it runs.
+        WorkerPlan plan = common.workerPlan(maxConnections, scenario.name(), scenario.supportsWorkers());
+        Preflight preflight = Preflight.check(maxConnections, plan);
         preflight.lines().forEach(line -> err.println("preflight: " + line));
         preflight.warnings().forEach(line -> err.println("preflight: WARNING " + line));
         ServerProbe probe = common.probe();
@@ -187,7 +195,8 @@ public final class BenchMain {
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), memory,
                 System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), VERSION, 1, command, common.describe());
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), VERSION, common.loadProcesses(), command,
+                common.describe());
     }
 
     private static List<String> maskSecrets(String[] args) {

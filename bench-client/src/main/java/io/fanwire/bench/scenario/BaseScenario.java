@@ -12,6 +12,7 @@ import io.fanwire.bench.client.BenchConnection;
 import io.fanwire.bench.client.ConnectionListener;
 import io.fanwire.bench.load.Tiers;
 import io.fanwire.bench.report.Metric;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine.Mixin;
 
 /** What the scenarios share: the common options, and opening, keeping and closing a tier's connections. */
@@ -48,6 +49,8 @@ abstract class BaseScenario implements Scenario {
      * topped up or trimmed to {@code n}. Every connection hands its events to {@code listener}.
      */
     Fleet fleet(BenchClient client, Fleet previous, int n, ConnectionListener listener) throws InterruptedException {
+        // Refuses, with the reason, a tier that one process cannot hold.
+        common.workerPlan(n, name(), false);
         Fleet fleet = previous != null && common.keepConnections ? previous : new Fleet();
         // A kept fleet's tier reports the connections it added, not those of earlier tiers.
         fleet.resetMeasurements();
@@ -66,6 +69,19 @@ abstract class BaseScenario implements Scenario {
             nextIndex += missing;
         }
         return fleet;
+    }
+
+    /**
+     * How the tiers {@code counts} spread over processes ({@code --workers}, the open-files limit, source
+     * addresses); in this process, automatically chosen source addresses apply to the client options.
+     */
+    WorkerPlan workerPlan(List<Integer> counts) {
+        int max = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+        WorkerPlan plan = common.workerPlan(max, name(), supportsWorkers());
+        if (!plan.distributed() && plan.autoAddresses()) {
+            common.plannedSourceAddresses(plan.addresses().getFirst());
+        }
+        return plan;
     }
 
     /** Closes the tier's connections unless they are kept for the next tier. */

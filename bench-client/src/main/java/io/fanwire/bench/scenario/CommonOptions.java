@@ -14,6 +14,8 @@ import io.fanwire.bench.client.ClientOptions;
 import io.fanwire.bench.client.TokenCarrier;
 import io.fanwire.bench.client.TokenSource;
 import io.fanwire.bench.load.Durations;
+import io.fanwire.bench.worker.SystemLimits;
+import io.fanwire.bench.worker.WorkerPlan;
 import io.fanwire.common.codec.WireFormat;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -83,6 +85,15 @@ public final class CommonOptions {
             description = "Local addresses to connect from, round-robin, e.g. 127.0.0.1-127.0.0.8.")
     String sourceAddresses;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
+            description = "Load processes: 0 starts worker processes only when a tier exceeds what one process can hold "
+                    + "(default: ${DEFAULT-VALUE}); 1 keeps every connection in this process; N >= 2 spreads them over N workers.")
+    int workers;
+
+    @Option(names = "--max-connections-per-process", paramLabel = "N", defaultValue = "0",
+            description = "Connections one process may hold (default 0: the open-files limit less a margin).")
+    int maxConnectionsPerProcess;
+
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
             description = "Connection attempts in flight at once (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -137,6 +148,12 @@ public final class CommonOptions {
     /** Where tiers report their progress while they run; set by the command that runs the scenario. */
     private io.fanwire.bench.report.Progress progress;
 
+    /** The most processes that opened connections in this run (1, or the workers); recorded by the scenarios. */
+    private int loadProcesses = 1;
+
+    /** Source addresses a plan chose by itself (beyond the ports of one address), when none were given. */
+    private List<InetAddress> plannedSourceAddresses = List.of();
+
     /** A copy of these options with other tiers, duration and rate ({@code null}: keep). */
     public CommonOptions with(String tiers, Duration duration, Double rate) {
         CommonOptions c = new CommonOptions();
@@ -180,6 +197,81 @@ public final class CommonOptions {
     /** Sets where tiers report their progress. */
     public void progress(io.fanwire.bench.report.Progress progress) {
         this.progress = progress;
+    }
+
+    /** The most processes that opened connections so far in this run: 1, or the worker processes. */
+    public int loadProcesses() {
+        return loadProcesses;
+    }
+
+    /** Uses {@code addresses} as source addresses when {@code --source-addresses} gave none. */
+    void plannedSourceAddresses(List<InetAddress> addresses) {
+        plannedSourceAddresses = List.copyOf(addresses);
+    }
+
+    /** Records that a tier ran on {@code processes} processes. */
+    void recordLoadProcesses(int processes) {
+        loadProcesses = Math.max(loadProcesses, processes);
+    }
+
+    /** {@code --workers}: 0 automatic, 1 this process only, N worker processes. */
+    public int workers() {
+        return workers;
+    }
+
+    /**
+     * How a run whose largest tier is {@code maxConnections} spreads over processes, from {@code --workers},
+     * {@code --max-connections-per-process}, this process's open-files limit, {@code --source-addresses} and the
+     * ephemeral port range.
+     *
+     * @throws IllegalArgumentException when the tier cannot be held as asked (see {@link WorkerPlan#of})
+     */
+    public WorkerPlan workerPlan(int maxConnections, String scenario, boolean scenarioSupportsWorkers) {
+        return WorkerPlan.of(new WorkerPlan.Inputs(maxConnections, workers, maxConnectionsPerProcess,
+                SystemLimits.openFilesLimit(), SystemLimits.ephemeralPorts(), addresses(sourceAddresses), url.getHost(),
+                scenario, scenarioSupportsWorkers));
+    }
+
+    /**
+     * The options a worker process needs to open and speak on connections as this process would, as command-line
+     * arguments for {@link #parseWorkerArgs} (secrets included: they travel on the worker's stdin, never on a
+     * command line).
+     */
+    List<String> workerArgs() {
+        List<String> args = new ArrayList<>(List.of("--url", url.toString(), "--user-prefix", userPrefix,
+                "--format", format, "--token-carrier", tokenCarrier, "--io-threads", Integer.toString(ioThreads),
+                "--connect-timeout", connectTimeout.toMillis() + "ms", "--late-threshold",
+                lateThreshold.toNanos() / 1000 + "us"));
+        if (secret != null) {
+            args.addAll(List.of("--secret", secret));
+        }
+        if (token != null) {
+            args.addAll(List.of("--token", token));
+        }
+        if (sameUser) {
+            args.add("--same-user");
+        }
+        if (compression) {
+            args.add("--compression");
+        }
+        if (raw) {
+            args.add("--raw");
+        }
+        return args;
+    }
+
+    /** Options parsed from {@link #workerArgs}. */
+    static CommonOptions parseWorkerArgs(List<String> args) {
+        WorkerOptions holder = new WorkerOptions();
+        new picocli.CommandLine(holder).parseArgs(args.toArray(String[]::new));
+        return holder.common;
+    }
+
+    /** A command that holds only the common options, to parse a worker's. */
+    @picocli.CommandLine.Command(name = "worker")
+    static final class WorkerOptions {
+        @picocli.CommandLine.Mixin
+        CommonOptions common = new CommonOptions();
     }
 
     /** {@code --threshold} expressions as given. */
@@ -238,7 +330,8 @@ public final class CommonOptions {
     public ClientOptions clientOptions() {
         TokenSource tokens = tokens();
         TokenCarrier carrier = tokens == TokenSource.NONE ? TokenCarrier.NONE : TokenCarrier.parse(tokenCarrier);
-        return new ClientOptions(url, carrier, tokens, wireFormat(), compression, raw, addresses(sourceAddresses),
+        return new ClientOptions(url, carrier, tokens, wireFormat(), compression, raw,
+                sourceAddresses == null || sourceAddresses.isBlank() ? plannedSourceAddresses : addresses(sourceAddresses),
                 connectTimeout, ClientOptions.DEFAULT_MAX_FRAME_BYTES, ioThreads);
     }
 
@@ -275,6 +368,8 @@ public final class CommonOptions {
         m.put("token_carrier", tokenCarrier);
         m.put("raw", Boolean.toString(raw));
         m.put("source_addresses", String.valueOf(sourceAddresses));
+        m.put("workers", Integer.toString(workers));
+        m.put("max_connections_per_process", Integer.toString(maxConnectionsPerProcess));
         m.put("batch_size", Integer.toString(batchSize));
         m.put("ramp_rate", Double.toString(rampRate));
         m.put("keep_connections", Boolean.toString(keepConnections));

@@ -9,6 +9,7 @@ import io.fanwire.bench.load.Tiers;
 import io.fanwire.bench.report.Metric;
 import io.fanwire.bench.report.ScenarioResult;
 import io.fanwire.bench.report.TierResult;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine.Command;
 
 /**
@@ -42,10 +43,19 @@ public final class ConnectStorm extends BaseScenario {
     }
 
     @Override
+    public boolean supportsWorkers() {
+        return true;
+    }
+
+    @Override
     public ScenarioResult run() throws Exception {
         List<TierResult> tiers = new ArrayList<>();
         ServerProbe probe = common.probe();
         List<Integer> counts = tiers(Tiers.DEFAULT);
+        WorkerPlan plan = workerPlan(counts);
+        if (plan.distributed()) {
+            return runOnWorkers(plan, counts);
+        }
         try (BenchClient client = new BenchClient(common.clientOptions())) {
             Fleet fleet = null;
             for (int i = 0; i < counts.size(); i++) {
@@ -69,5 +79,29 @@ public final class ConnectStorm extends BaseScenario {
             }
         }
         return new ScenarioResult(name(), title(), measures(), closedLoop(), tiers, List.of());
+    }
+
+    /** The tiers on worker processes: each opens its share at one common start; the figures are merged. */
+    private ScenarioResult runOnWorkers(WorkerPlan plan, List<Integer> counts) throws Exception {
+        List<TierResult> tiers = new ArrayList<>();
+        ServerProbe probe = common.probe();
+        try (WorkerRun run = WorkerRun.start(common, plan)) {
+            for (int i = 0; i < counts.size(); i++) {
+                int n = counts.get(i);
+                TierMonitor monitor = new TierMonitor(probe, probe.sample(), () -> run.total().connections(),
+                        () -> 0, () -> 0, () -> 0).progress(common.progress(), name(), null);
+                WorkerRun.Connected connected = run.connect(n, "none");
+                TierFigures figures = new TierFigures(n + " conns", n).parameter("batch_size", common.batchSize)
+                        .parameter("ramp_rate", common.rampRate).parameter("kept", common.keepConnections);
+                WorkerRun.connectFigures(figures, connected, run.workerCount());
+                figures.seconds(connected.openedSeconds()).rate(Metric.CONNECTS_PER_S,
+                        connected.slice().counter(Metric.CONNECTED) / Math.max(1e-9, connected.openedSeconds()));
+                figures.server(monitor.finish()).timeline(monitor.timeline());
+                tiers.add(figures.build());
+                run.endTier(common.keepConnections && i < counts.size() - 1);
+                cooldown();
+            }
+            return new ScenarioResult(name(), title(), measures(), closedLoop(), tiers, List.of(run.note()));
+        }
     }
 }

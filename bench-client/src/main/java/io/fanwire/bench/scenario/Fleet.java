@@ -74,7 +74,7 @@ public final class Fleet {
 
     /**
      * Opens {@code count} connections with indexes {@code fromIndex…}, paced, and waits until every attempt
-     * succeeded or failed (or {@code timeout} passed).
+     * succeeded or failed; gives up when no attempt answered for {@code timeout}.
      *
      * @return how many became ready
      */
@@ -87,7 +87,9 @@ public final class Fleet {
         Semaphore inFlight = new Semaphore(Math.max(1, batchSize));
         CountDownLatch answered = new CountDownLatch(count);
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos() + (rampRate > 0 ? (long) (count / rampRate * 1e9) : 0);
+        // Every attempt answers within the timeout: waiting longer than that for a free slot means the
+        // client is stuck, however many connections are still to open.
+        long patience = timeout.toNanos();
         int ok0 = connections.size();
         for (int i = 0; i < count; i++) {
             if (rampRate > 0) {
@@ -96,7 +98,7 @@ public final class Fleet {
                     LockSupport.parkNanos(wait);
                 }
             }
-            if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (!inFlight.tryAcquire(patience, TimeUnit.NANOSECONDS)) {
                 break;
             }
             client.connect(fromIndex + i, listener).addListener(f -> {
@@ -114,7 +116,7 @@ public final class Fleet {
                 answered.countDown();
             });
         }
-        answered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        answered.await(patience, TimeUnit.NANOSECONDS);
         openedNanos = System.nanoTime() - start;
         return connections.size() - ok0;
     }

@@ -23,6 +23,11 @@ public final class FormatCompare extends BaseScenario {
     }
 
     @Override
+    public boolean supportsWorkers() {
+        return true;
+    }
+
+    @Override
     public String title() {
         return "Format comparison";
     }

@@ -17,6 +17,7 @@ import io.fanwire.bench.stats.SliceStats;
 import io.fanwire.common.protocol.ClientMessage;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.MessageTypes;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine.Command;
 
 /**
@@ -58,9 +59,28 @@ public final class PingLatency extends BaseScenario {
     }
 
     @Override
+    public boolean supportsWorkers() {
+        return true;
+    }
+
+    @Override
     public ScenarioResult run() throws Exception {
         List<TierResult> tiers = new ArrayList<>();
         List<Integer> counts = tiers("100,500,1000");
+        WorkerPlan plan = workerPlan(counts);
+        if (plan.distributed()) {
+            try (WorkerRun run = WorkerRun.start(common, plan)) {
+                for (int i = 0; i < counts.size(); i++) {
+                    int n = counts.get(i);
+                    WorkerRun.Connected connected = run.connect(n, ProcessSlice.PING);
+                    tiers.add(runTierOnWorkers(this, run, connected, common.rateOr(DEFAULT_RATE), maxInFlight,
+                            n + " conns").figures().build());
+                    run.endTier(common.keepConnections && i < counts.size() - 1);
+                    cooldown();
+                }
+                return new ScenarioResult(name(), title(), measures(), closedLoop(), tiers, List.of(run.note()));
+            }
+        }
         try (BenchClient client = new BenchClient(common.clientOptions())) {
             Fleet fleet = null;
             for (int i = 0; i < counts.size(); i++) {
@@ -127,6 +147,48 @@ public final class PingLatency extends BaseScenario {
                     + common.lateThreshold.toMillis() + " ms after their intended time");
         }
         return figures;
+    }
+
+    /** A ping tier on workers: its figures, and the connections open when it opened and at its end. */
+    record WorkerTier(TierFigures figures, int opened, int active) {
+    }
+
+    /**
+     * One paced ping tier on the workers' open connections: every worker starts its share of the schedule at one
+     * common instant; the coordinator samples the server and merges the workers' slices.
+     */
+    static WorkerTier runTierOnWorkers(BaseScenario scenario, WorkerRun run, WorkerRun.Connected connected,
+                                       double ratePerConnection, int maxInFlight, String label) throws InterruptedException {
+        CommonOptions common = scenario.common;
+        ServerProbe probe = common.probe();
+        java.time.Duration duration = common.duration();
+        TierFigures figures = new TierFigures(label, Math.max(1, connected.size())).parameter("duration", duration)
+                .parameter("max_in_flight", maxInFlight).parameter("rate_per_connection", ratePerConnection);
+        WorkerRun.connectFigures(figures, connected, run.workerCount());
+        TierMonitor monitor = new TierMonitor(probe, probe.sample(), () -> run.total().connections(),
+                () -> run.total().sent(), () -> run.total().received(), () -> run.total().errors())
+                .progress(common.progress(), scenario.name(), duration);
+        ServerCounts serverBefore = ServerCounts.read(probe);
+        WorkerRun.Ran ran = run.ping(ratePerConnection, maxInFlight, duration);
+        if (!ran.stopped()) {
+            figures.note("the senders of a worker did not all stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s: its event loops are overloaded, counts may be short");
+        }
+        figures.server(monitor.finish()).timeline(monitor.timeline());
+        SliceStats slice = ran.slice();
+        double seconds = duration.toNanos() / 1e9;
+        figures.slice(slice).seconds(seconds);
+        ServerCounts serverDelta = ServerCounts.read(probe).minus(serverBefore);
+        if (serverDelta.known()) {
+            figures.counter(Metric.SERVER_RECEIVED, serverDelta.messagesIn());
+        }
+        figures.rate(Metric.SENT_PER_S, slice.counter(Metric.SENT) / seconds);
+        figures.rate(Metric.RECEIVED_PER_S, slice.counter(Metric.RECEIVED) / seconds);
+        if (slice.counter(Metric.LATE_SENDS) > 0) {
+            figures.note(slice.counter(Metric.LATE_SENDS) + " pings went out later than "
+                    + common.lateThreshold.toMillis() + " ms after their intended time");
+        }
+        return new WorkerTier(figures, connected.size(), ran.active());
     }
 
     /**

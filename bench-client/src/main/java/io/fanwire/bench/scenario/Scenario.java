@@ -20,6 +20,14 @@ public interface Scenario {
     /** The options this scenario runs with. */
     CommonOptions common();
 
+    /**
+     * Whether the scenario can spread its connections over worker processes (see {@code --workers}); those that
+     * cannot refuse a tier larger than one process can hold.
+     */
+    default boolean supportsWorkers() {
+        return false;
+    }
+
     /** Runs every tier against the server and returns what was measured. Blocking. */
     ScenarioResult run() throws Exception;
 

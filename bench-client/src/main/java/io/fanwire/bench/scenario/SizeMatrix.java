@@ -22,6 +22,11 @@ public final class SizeMatrix extends BaseScenario {
     }
 
     @Override
+    public boolean supportsWorkers() {
+        return true;
+    }
+
+    @Override
     public String title() {
         return "Payload size matrix";
     }

@@ -7,6 +7,7 @@ import io.fanwire.bench.client.BenchClient;
 import io.fanwire.bench.report.Metric;
 import io.fanwire.bench.report.ScenarioResult;
 import io.fanwire.bench.report.TierResult;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,6 +51,21 @@ public final class SustainedHold extends BaseScenario {
         List<TierResult> tiers = new ArrayList<>();
         List<Integer> counts = tiers("1000");
         double rate = 1e9 / pingInterval.toNanos();
+        WorkerPlan plan = workerPlan(counts);
+        if (plan.distributed()) {
+            try (WorkerRun run = WorkerRun.start(common, plan)) {
+                for (int i = 0; i < counts.size(); i++) {
+                    int n = counts.get(i);
+                    WorkerRun.Connected connected = run.connect(n, ProcessSlice.PING);
+                    PingLatency.WorkerTier tier = PingLatency.runTierOnWorkers(this, run, connected, rate, 1,
+                            n + " conns held");
+                    tiers.add(survival(tier.figures(), tier.opened(), tier.active()).build());
+                    run.endTier(common.keepConnections && i < counts.size() - 1);
+                    cooldown();
+                }
+                return result(tiers, run.note());
+            }
+        }
         try (BenchClient client = new BenchClient(common.clientOptions())) {
             Fleet fleet = null;
             for (int i = 0; i < counts.size(); i++) {
@@ -58,18 +74,34 @@ public final class SustainedHold extends BaseScenario {
                 fleet = fleet(client, fleet, n, pings);
                 int opened = fleet.size();
                 TierFigures figures = PingLatency.runTier(this, fleet, pings, rate, 1, n + " conns held");
-                int survived = fleet.active();
-                figures.counter("survived", survived).parameter("ping_interval", pingInterval)
-                        .rate("survival_percent", opened == 0 ? 0 : 100.0 * survived / opened);
-                if (survived < opened) {
-                    figures.note((opened - survived) + " of " + opened + " connections closed during the hold");
-                }
-                tiers.add(figures.build());
+                tiers.add(survival(figures, opened, fleet.active()).build());
                 endTier(fleet, i == counts.size() - 1);
                 cooldown();
             }
         }
-        return new ScenarioResult(name(), title(), measures(), closedLoop(), tiers,
-                List.of("memory over time: the server RSS of each timeline sample (" + Metric.RTT + " from intended times)"));
+        return result(tiers, null);
+    }
+
+    private TierFigures survival(TierFigures figures, int opened, int survived) {
+        figures.counter("survived", survived).parameter("ping_interval", pingInterval)
+                .rate("survival_percent", opened == 0 ? 0 : 100.0 * survived / opened);
+        if (survived < opened) {
+            figures.note((opened - survived) + " of " + opened + " connections closed during the hold");
+        }
+        return figures;
+    }
+
+    private ScenarioResult result(List<TierResult> tiers, String workersNote) {
+        List<String> notes = new ArrayList<>();
+        notes.add("memory over time: the server RSS of each timeline sample (" + Metric.RTT + " from intended times)");
+        if (workersNote != null) {
+            notes.add(workersNote);
+        }
+        return new ScenarioResult(name(), title(), measures(), closedLoop(), tiers, notes);
+    }
+
+    @Override
+    public boolean supportsWorkers() {
+        return true;
     }
 }

@@ -17,6 +17,7 @@ import io.fanwire.bench.scenario.Payloads.Encoding;
 import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.MessageTypes;
 import io.netty.buffer.ByteBuf;
+import io.fanwire.bench.worker.WorkerPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,6 +41,11 @@ public final class Throughput extends BaseScenario {
     @Override
     public String name() {
         return "throughput";
+    }
+
+    @Override
+    public boolean supportsWorkers() {
+        return true;
     }
 
     @Override
@@ -72,6 +78,36 @@ public final class Throughput extends BaseScenario {
         CommonOptions common = scenario.common;
         List<TierResult> tiers = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        WorkerPlan plan = scenario.workerPlan(counts);
+        if (plan.distributed()) {
+            try (WorkerRun run = WorkerRun.start(common, plan)) {
+                for (int i = 0; i < counts.size(); i++) {
+                    int n = counts.get(i);
+                    WorkerRun.Connected connected = run.connect(n, ProcessSlice.INGEST);
+                    for (int size : sizes) {
+                        for (Encoding encoding : encodings) {
+                            tiers.add(runTierOnWorkers(scenario, run, connected, size, encoding,
+                                    common.rateOr(DEFAULT_RATE), n + " conns, " + size + " B " + encoding.label).build());
+                            scenario.cooldown();
+                        }
+                    }
+                    run.endTier(common.keepConnections && i < counts.size() - 1);
+                }
+                notes.add(run.note());
+            }
+        } else {
+            runMatrixHere(scenario, counts, sizes, encodings, tiers);
+        }
+        if (!tiers.isEmpty() && tiers.getFirst().counter(Metric.SERVER_RECEIVED) < 0) {
+            notes.add("the server's counters could not be read (no /metrics, no --api-key): loss is unknown");
+        }
+        return new ScenarioResult(scenario.name(), scenario.title(), scenario.measures(), scenario.closedLoop(),
+                tiers, notes);
+    }
+
+    private static void runMatrixHere(BaseScenario scenario, List<Integer> counts, List<Integer> sizes,
+                                      List<Encoding> encodings, List<TierResult> tiers) throws Exception {
+        CommonOptions common = scenario.common;
         try (BenchClient client = new BenchClient(common.clientOptions())) {
             Fleet fleet = null;
             for (int i = 0; i < counts.size(); i++) {
@@ -91,11 +127,6 @@ public final class Throughput extends BaseScenario {
                 scenario.endTier(fleet, i == counts.size() - 1);
             }
         }
-        if (!tiers.isEmpty() && tiers.getFirst().counter(Metric.SERVER_RECEIVED) < 0) {
-            notes.add("the server's counters could not be read (no /metrics, no --api-key): loss is unknown");
-        }
-        return new ScenarioResult(scenario.name(), scenario.title(), scenario.measures(), scenario.closedLoop(),
-                tiers, notes);
     }
 
     /** One ingest tier on an open fleet. */
@@ -183,6 +214,56 @@ public final class Throughput extends BaseScenario {
         } finally {
             message.release();
         }
+    }
+
+    /** One ingest tier on the workers' open connections, from one common start; the server counts what arrived. */
+    static TierFigures runTierOnWorkers(BaseScenario scenario, WorkerRun run, WorkerRun.Connected connected, int size,
+                                        Encoding encoding, double ratePerConnection, String label)
+            throws InterruptedException {
+        CommonOptions common = scenario.common;
+        ServerProbe probe = common.probe();
+        TierFigures figures = new TierFigures(label, Math.max(1, connected.size())).parameter("payload_bytes", size)
+                .parameter("encoding", encoding.label)
+                .parameter("rate_per_connection", ratePerConnection == 0 ? "max" : ratePerConnection);
+        WorkerRun.connectFigures(figures, connected, run.workerCount());
+        ByteBuf message = Payloads.encode(Envelope.of(TYPE, Payloads.filler(size)), encoding);
+        figures.parameter("frame_bytes", message.readableBytes());
+        message.release();
+        ServerCounts before = ServerCounts.read(probe);
+        TierMonitor monitor = new TierMonitor(probe, probe.sample(), () -> run.total().connections(),
+                () -> run.total().sent(), () -> run.total().received(), () -> run.total().errors())
+                .progress(common.progress(), scenario.name(), common.duration());
+        long start = System.nanoTime() + WorkerRun.START_LEAD.toNanos();
+        WorkerRun.Ran ran = run.ingest(size, encoding, ratePerConnection, common.duration());
+        if (!ran.stopped()) {
+            figures.note("the senders of a worker did not all stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s: its event loops are overloaded, counts may be short");
+        }
+        long sentTotal = ran.slice().counter(Metric.SENT);
+        long protocol = ran.slice().counter("protocol_frames");
+        long expected = sentTotal + protocol;
+        long[] finalNanos = {System.nanoTime()};
+        ServerCounts[] after = {ServerCounts.read(probe)};
+        if (before.known()) {
+            awaitCondition(() -> {
+                after[0] = ServerCounts.read(probe);
+                finalNanos[0] = System.nanoTime();
+                return after[0].messagesIn() - before.messagesIn() >= expected;
+            }, DRAIN_TIMEOUT);
+        }
+        figures.server(monitor.finish()).timeline(monitor.timeline());
+        double seconds = common.duration().toNanos() / 1e9;
+        double drainSeconds = Math.max(seconds, (finalNanos[0] - start) / 1e9);
+        ServerCounts delta = after[0].minus(before);
+        figures.seconds(seconds).counters(ran.slice().counters());
+        figures.counter(Metric.SERVER_RECEIVED, before.known() ? delta.messagesIn() : -1);
+        figures.counter(Metric.LOST, before.known() ? Math.max(0, expected - delta.messagesIn()) : -1);
+        figures.rate(Metric.SENT_PER_S, sentTotal / seconds);
+        if (before.known()) {
+            figures.rate(Metric.SERVER_RECEIVED_PER_S, delta.messagesIn() / drainSeconds);
+            figures.rate(Metric.MB_PER_S, delta.bytesIn() / drainSeconds / 1e6);
+        }
+        return figures;
     }
 
     /** Reads {@code value} until it stops changing between two polls (or the drain timeout passes). */
