@@ -52,6 +52,11 @@ public final class CommonOptions {
             description = "Base URL of the server's HTTP API and /metrics (default: the WebSocket URL's host and port).")
     URI apiUrl;
 
+    @Option(names = "--metrics-url", paramLabel = "URL",
+            description = "A node's /metrics URL (repeatable): server counts and resources are summed over all of them, "
+                    + "as for the nodes of ./fanwire cluster, which share one WebSocket port (default: /metrics at the API URL).")
+    List<URI> metricsUrls = new ArrayList<>();
+
     @Option(names = "--tiers", paramLabel = "N,N,...", description = "Connection counts, one tier each.")
     String tiers;
 
@@ -133,7 +138,7 @@ public final class CommonOptions {
     List<String> reportFormats = new ArrayList<>();
 
     @Option(names = "--threshold", paramLabel = "EXPR",
-            description = "A check per tier, e.g. p99<5ms, errors==0, loss<0.1%, ping-latency:rtt.p99<2ms "
+            description = "A check per tier, e.g. p99<5ms, errors==0, loss<0.1%%, ping-latency:rtt.p99<2ms "
                     + "(repeatable); a failed check makes the exit code 99.")
     List<String> thresholds = new ArrayList<>();
 
@@ -348,7 +353,7 @@ public final class CommonOptions {
      * only {@code /proc} of {@code --server-pid} is read.
      */
     public ServerProbe probe() {
-        return new ServerProbe(raw && apiUrl == null ? null : apiBase(), apiKey, serverPid);
+        return new ServerProbe(raw && apiUrl == null ? null : apiBase(), List.copyOf(metricsUrls), apiKey, serverPid);
     }
 
     /** The options as text for the report, secrets masked. */
@@ -359,6 +364,9 @@ public final class CommonOptions {
         m.put("token", token == null ? "-" : "***");
         m.put("api_key", apiKey == null ? "-" : "***");
         m.put("api_url", apiBase().toString());
+        if (!metricsUrls.isEmpty()) {
+            m.put("metrics_urls", metricsUrls.toString());
+        }
         m.put("tiers", String.valueOf(tiers));
         m.put("duration", duration.toString());
         m.put("rate", String.valueOf(rate));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,6 +30,7 @@ public final class ServerProbe {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(60);
 
     private final URI apiBase;
+    private final List<URI> metricsUrls;
     private final String apiKey;
     private final long serverPid;
     private final HttpClient http;
@@ -40,7 +42,16 @@ public final class ServerProbe {
      * @param serverPid a local server process to read {@code /proc} of, or -1
      */
     public ServerProbe(URI apiBase, String apiKey, long serverPid) {
+        this(apiBase, List.of(), apiKey, serverPid);
+    }
+
+    /**
+     * @param metricsUrls the {@code /metrics} URLs of several nodes, read together and summed (empty: the one at
+     *                    {@code apiBase})
+     */
+    public ServerProbe(URI apiBase, List<URI> metricsUrls, String apiKey, long serverPid) {
         this.apiBase = apiBase;
+        this.metricsUrls = List.copyOf(metricsUrls);
         this.apiKey = apiKey;
         this.serverPid = serverPid;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
@@ -58,14 +69,32 @@ public final class ServerProbe {
         return apiBase != null && apiKey != null && !apiKey.isEmpty();
     }
 
-    /** The metrics exposition, by series (name with its labels) — empty when it cannot be read. */
+    /**
+     * The metrics exposition, by series (name with its labels) — empty when it cannot be read. With several
+     * nodes, each series is the sum over the nodes that answered.
+     */
     public Metrics metrics() {
-        if (apiBase == null) {
-            return Metrics.EMPTY;
+        List<Metrics> nodes = nodeMetrics();
+        return nodes.size() == 1 ? nodes.getFirst() : Metrics.sum(nodes);
+    }
+
+    /** The number of nodes whose metrics are read (1 unless several {@code --metrics-url} were given). */
+    public int nodes() {
+        return Math.max(1, metricsUrls.size());
+    }
+
+    /** Each node's metrics, in the order given; a node that could not be read is empty. */
+    public List<Metrics> nodeMetrics() {
+        if (!metricsUrls.isEmpty()) {
+            return metricsUrls.stream().map(this::scrape).toList();
         }
+        return List.of(apiBase == null ? Metrics.EMPTY : scrape(apiBase.resolve("/metrics")));
+    }
+
+    private Metrics scrape(URI url) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(apiBase.resolve("/metrics")).timeout(TIMEOUT).GET();
-            if (hasApiKey()) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(TIMEOUT).GET();
+            if (apiKey != null && !apiKey.isEmpty()) {
                 request.header("X-API-Key", apiKey);
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -114,9 +143,21 @@ public final class ServerProbe {
         return JSON.getNodeFactory().textNode(s).toString();
     }
 
-    /** The server's resources now: from {@code /proc} when a pid was given, else from {@code /metrics}. */
+    /**
+     * The server's resources now: from {@code /proc} when a pid was given, else from {@code /metrics}; with
+     * several nodes, the sum of theirs (memory, CPU and descriptors of the whole cluster).
+     */
     public ResourceSample sample() {
-        Metrics m = metrics();
+        List<Metrics> nodes = nodeMetrics();
+        if (nodes.size() > 1) {
+            ResourceSample total = null;
+            for (Metrics m : nodes) {
+                ResourceSample one = fromMetrics(m);
+                total = total == null ? one : total.plus(one);
+            }
+            return total;
+        }
+        Metrics m = nodes.getFirst();
         if (serverPid > 0) {
             ResourceSample proc = procSample(serverPid);
             if (proc != null) {
@@ -125,6 +166,10 @@ public final class ServerProbe {
                         proc.cpuPercent(), proc.openFds());
             }
         }
+        return fromMetrics(m);
+    }
+
+    private static ResourceSample fromMetrics(Metrics m) {
         if (m.isEmpty()) {
             return ResourceSample.UNKNOWN;
         }
@@ -175,12 +220,43 @@ public final class ServerProbe {
     public record ResourceSample(String source, long atNanos, long rssBytes, long heapBytes, double cpuSeconds,
                                  double cpuPercent, long openFds) {
         static final ResourceSample UNKNOWN = new ResourceSample("none", 0, -1, -1, -1, -1, -1);
+
+        /** Two nodes' readings together: each figure summed, unknown when either is unknown. */
+        ResourceSample plus(ResourceSample o) {
+            return new ResourceSample(source.equals(o.source) ? source : "none", Math.max(atNanos, o.atNanos),
+                    add(rssBytes, o.rssBytes), add(heapBytes, o.heapBytes), add(cpuSeconds, o.cpuSeconds),
+                    add(cpuPercent, o.cpuPercent), add(openFds, o.openFds));
+        }
+
+        private static long add(long a, long b) {
+            return a < 0 || b < 0 ? -1 : a + b;
+        }
+
+        private static double add(double a, double b) {
+            return a < 0 || b < 0 ? -1 : a + b;
+        }
     }
 
     /** A parsed Prometheus text exposition. */
     public record Metrics(Map<String, Double> series) {
 
         static final Metrics EMPTY = new Metrics(Map.of());
+
+        /**
+         * Several nodes' expositions as one: each series summed over the nodes that have it. Counters and
+         * gauges of amounts (connections, bytes) add up; a node that could not be read makes the whole empty,
+         * so that no figure silently counts only part of the cluster.
+         */
+        public static Metrics sum(List<Metrics> nodes) {
+            Map<String, Double> series = new HashMap<>();
+            for (Metrics m : nodes) {
+                if (m.isEmpty()) {
+                    return EMPTY;
+                }
+                m.series.forEach((k, v) -> series.merge(k, v, Double::sum));
+            }
+            return new Metrics(Map.copyOf(series));
+        }
 
         public boolean isEmpty() {
             return series.isEmpty();
