@@ -47,6 +47,19 @@ public interface Broker extends AutoCloseable {
      */
     CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit);
 
+    /**
+     * Whether this node delivers the publication at {@code (epoch, offset)} of {@code topic} to a member of queue
+     * group {@code group}: of all the nodes that ask, exactly one is told yes, so a group gets each publication
+     * once across the cluster. A broker of one node always says yes (and completes at once). Fails when the
+     * broker cannot decide (the caller then delivers, and counts it: it may be a duplicate).
+     */
+    default CompletionStage<Boolean> claimGroupDelivery(String topic, String group, String epoch, long offset) {
+        return CLAIMED;
+    }
+
+    /** The completed "yes" of a broker of one node: no allocation per publication. */
+    CompletionStage<Boolean> CLAIMED = java.util.concurrent.CompletableFuture.completedFuture(Boolean.TRUE);
+
     /** What the broker holds, for the info endpoint and metrics. */
     BrokerStats stats();
 

@@ -171,7 +171,12 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /** How long a queue group claim is kept: every node with members asks within moments of the publication. */
+    static final Duration CLAIM_TTL = Duration.ofMinutes(1);
+    private static final io.lettuce.core.SetArgs CLAIM_ARGS = io.lettuce.core.SetArgs.Builder.nx().px(CLAIM_TTL.toMillis());
+
     private final Config config;
+    private final byte[] nodeId = bytes(java.util.UUID.randomUUID().toString());
     private final int historySize;
     private final Duration historyTtl;
     private final JsonEnvelopeCodec json;
@@ -497,6 +502,26 @@ public final class RedisBroker implements Broker {
             out.add(new Publication(topic, epoch, entryOffset, stamped, null));
         }
         return new HistoryPage(current, out, out.size() == missedHere);
+    }
+
+    // ---------------------------------------------------------------- queue groups
+
+    /**
+     * One {@code SET key node NX PX} per publication and group, by each node with members of the group: the
+     * first node to ask wins and delivers; the key expires after {@link #CLAIM_TTL}, long after every node has
+     * asked. A node that cannot reach Redis delivers on its own (its publications are local-only then anyway).
+     */
+    @Override
+    public CompletionStage<Boolean> claimGroupDelivery(String topic, String group, String epoch, long offset) {
+        if (closed || !commands.isOpen()) {
+            return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable"));
+        }
+        byte[] key = bytes(config.keyPrefix() + "{" + topic + "}:q:" + group + ":" + epoch + ":" + offset);
+        try {
+            return commands.async().set(key, nodeId, CLAIM_ARGS).thenApply("OK"::equals);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

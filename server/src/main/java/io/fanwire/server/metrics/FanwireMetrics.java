@@ -134,6 +134,10 @@ public final class FanwireMetrics implements MeterBinder, AutoCloseable {
         counter("fanwire.publications", s.publications, "Topic publications stamped and delivered to this node");
         counter("fanwire.deliveries", s.deliveries, "Publication frames written live to subscribers (replays apart)");
         counter("fanwire.publications.replayed", s.replayed, "Publications replayed to recovering subscribers");
+        counter("fanwire.queue_group.remote", s.queueGroupRemote,
+                "Queue group publications another node of the cluster delivered to its member instead of this one");
+        counter("fanwire.queue_group.claim_failures", s.queueGroupClaimFailures,
+                "Queue group publications delivered here because the broker could not say which node should");
         counter("fanwire.slow_consumer.drops", s.slowConsumerDrops,
                 "Deliveries skipped because the subscriber's outbound buffer was full");
         counter("fanwire.presence.drops", s.presenceDrops,

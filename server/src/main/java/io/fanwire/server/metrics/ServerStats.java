@@ -52,6 +52,10 @@ public final class ServerStats {
     public final LongAdder deliveries = new LongAdder();
     /** Publications replayed to recovering subscribers. */
     public final LongAdder replayed = new LongAdder();
+    /** Queue group publications another node of the cluster delivered (this node's members did not get them). */
+    public final LongAdder queueGroupRemote = new LongAdder();
+    /** Queue group publications delivered here because the broker could not say which node should (may repeat). */
+    public final LongAdder queueGroupClaimFailures = new LongAdder();
     /** Deliveries skipped because the subscriber's outbound buffer was full (slow-consumer policy drop). */
     public final LongAdder slowConsumerDrops = new LongAdder();
     /** Presence events not sent to a subscriber whose outbound buffer was full (never a reason to disconnect). */

@@ -408,14 +408,41 @@ public final class PubSub implements Broker.PublicationListener {
                 }
                 continue;
             }
-            Subscriber chosen = choose(group, null);
-            if (chosen == null) {
-                stats.slowConsumerDrops.increment();
+            CompletableFuture<Boolean> claim = broker.claimGroupDelivery(topic.name, group.name, frames.epoch,
+                    frames.offset).toCompletableFuture();
+            if (claim.isDone() && !claim.isCompletedExceptionally()) {
+                if (claim.join()) {
+                    deliverToGroup(group, frames, false);
+                } else {
+                    stats.queueGroupRemote.increment();
+                }
             } else {
-                ByteBuf buf = retain(chosen.msgpack ? frames.msgpack() : frames.json());
-                submit(chosen.loop, new GroupDelivery(group, chosen, frames, buf, 1), buf, null);
+                // Another node may take it: decided by the broker (Redis), asynchronously. The frames' shared
+                // buffers are released when this dispatch returns, so the delivery encodes its own.
+                claim.whenComplete((won, error) -> {
+                    if (error != null) {
+                        stats.queueGroupClaimFailures.increment();
+                        deliverToGroup(group, frames, true);
+                    } else if (won) {
+                        deliverToGroup(group, frames, true);
+                    } else {
+                        stats.queueGroupRemote.increment();
+                    }
+                });
             }
         }
+    }
+
+    /** Hands a publication to one writable member of {@code group}; counted as a drop when none is. */
+    private void deliverToGroup(Topic.QueueGroup group, Frames frames, boolean fresh) {
+        Subscriber chosen = choose(group, null);
+        if (chosen == null) {
+            stats.slowConsumerDrops.increment();
+            return;
+        }
+        ByteBuf buf = fresh ? frames.encodeFresh(chosen.msgpack)
+                : retain(chosen.msgpack ? frames.msgpack() : frames.json());
+        submit(chosen.loop, new GroupDelivery(group, chosen, frames, buf, 1), buf, null);
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.fanwire.server.it;
 
 import static io.fanwire.server.testing.PubSubMessages.numbered;
+import static io.fanwire.server.testing.PubSubMessages.publications;
 import static io.fanwire.server.testing.PubSubMessages.range;
 import static io.fanwire.server.testing.PubSubMessages.subscribe;
+import static io.fanwire.server.testing.PubSubMessages.subscribeInGroup;
 import static io.fanwire.server.testing.PubSubMessages.subscribeRecovering;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -135,6 +137,69 @@ class RedisClusterIT {
         assertThat(b.stats().deliveries.sum()).isEqualTo(80);
         assertThat(link(a).missedPublications()).isZero();
         assertThat(link(b).missedPublications()).isZero();
+    }
+
+    @Test
+    void aQueueGroupWithMembersOnTwoNodesGetsEachPublicationOnceInTheCluster() {
+        FanwireServer a = node("a", 1000);
+        FanwireServer b = node("b", 1000);
+        List<WsFleet.Client> members = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            FanwireServer on = i % 2 == 0 ? a : b;
+            WsFleet fleet = new WsFleet(on.port());
+            clients.add(fleet);
+            WsFleet.Client member = fleet.connect(TestServers.token("worker-" + i));
+            member.nextOfType("server_ready");
+            member.sendText(subscribeInGroup("workers", TOPIC));
+            member.nextOfType("subscription_update");
+            members.add(member);
+        }
+        // A plain subscriber on each node still gets everything.
+        WsFleet.Client plainOnA = subscriber(a, "alice");
+        WsFleet.Client plainOnB = subscriber(b, "bob");
+
+        int total = 200;
+        for (int n = 1; n <= total; n++) {
+            publish(n % 2 == 0 ? a : b, n);
+        }
+
+        List<Integer> plainA = new ArrayList<>();
+        List<Integer> plainB = new ArrayList<>();
+        Await.until("both plain subscribers have everything", TIMEOUT, () -> {
+            publications(plainOnA.takeAll(), TOPIC).forEach(p -> plainA.add(p.path("p").path("n").asInt()));
+            publications(plainOnB.takeAll(), TOPIC).forEach(p -> plainB.add(p.path("p").path("n").asInt()));
+            return plainA.size() >= total && plainB.size() >= total;
+        });
+        assertThat(plainA).isEqualTo(range(1, total).stream().map(Long::intValue).toList());
+        assertThat(plainB).isEqualTo(plainA);
+
+        List<List<Integer>> got = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            got.add(new ArrayList<>());
+        }
+        Await.until("the group got every publication", TIMEOUT, () -> {
+            for (int i = 0; i < members.size(); i++) {
+                List<Integer> mine = got.get(i);
+                publications(members.get(i).takeAll(), TOPIC).forEach(p -> mine.add(p.path("p").path("n").asInt()));
+            }
+            return got.stream().mapToInt(List::size).sum() >= total;
+        });
+        // Each node counts what the other delivered: every publication once, on the node that lost the claim.
+        Await.count("queue group publications the other node delivered", TIMEOUT,
+                () -> a.stats().queueGroupRemote.sum() + b.stats().queueGroupRemote.sum(), total);
+        // A duplicate from the other node would have arrived by now; take anything late before checking.
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        for (int i = 0; i < members.size(); i++) {
+            List<Integer> mine = got.get(i);
+            publications(members.get(i).takeAll(), TOPIC).forEach(p -> mine.add(p.path("p").path("n").asInt()));
+        }
+        List<Integer> all = got.stream().flatMap(List::stream).sorted().toList();
+        assertThat(all).as("each publication once across the cluster")
+                .isEqualTo(range(1, total).stream().map(Long::intValue).toList());
+        // Both nodes' members took part, and each node counted what the other delivered.
+        assertThat(got.get(0).size() + got.get(2).size()).isPositive();
+        assertThat(got.get(1).size() + got.get(3).size()).isPositive();
+        assertThat(a.stats().queueGroupClaimFailures.sum() + b.stats().queueGroupClaimFailures.sum()).isZero();
     }
 
     @Test
