@@ -543,6 +543,14 @@ public final class FanwireServer implements AutoCloseable {
         return pubsub().presence(topic);
     }
 
+    /**
+     * Who is present in {@code topic} in the whole cluster, by user id: with the Redis broker, what every node
+     * reported; with the in-memory broker, this node's (the same as {@link #presence}).
+     */
+    public CompletionStage<Map<String, PresenceUser>> clusterPresence(String topic) {
+        return pubsub().clusterPresence(topic);
+    }
+
     /** Publications of {@code topic} after {@code since} ({@code null}: none, just the position), at most {@code limit}. */
     public CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit) {
         return pubsub().history(topic, since, limit);
@@ -576,8 +584,8 @@ public final class FanwireServer implements AutoCloseable {
             }
 
             @Override
-            public Map<String, PresenceUser> presence(String topic) {
-                return FanwireServer.this.presence(topic);
+            public CompletionStage<Map<String, PresenceUser>> presence(String topic) {
+                return FanwireServer.this.clusterPresence(topic);
             }
 
             @Override

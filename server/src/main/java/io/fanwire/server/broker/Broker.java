@@ -60,6 +60,52 @@ public interface Broker extends AutoCloseable {
     /** The completed "yes" of a broker of one node: no allocation per publication. */
     CompletionStage<Boolean> CLAIMED = java.util.concurrent.CompletableFuture.completedFuture(Boolean.TRUE);
 
+    /**
+     * Presence shared by the cluster, or {@code null} for a broker of one node (the node's own presence is then
+     * the whole truth).
+     */
+    default SharedPresence sharedPresence() {
+        return null;
+    }
+
+    /**
+     * Presence kept where every node sees it. A node reports, per topic and user, how many of its own connections
+     * announce presence and their latest data; the store decides when a user joins, changes or leaves the
+     * cluster's presence and tells every interested node ({@link Listener}), the reporting node included. A node
+     * that stops reporting (it died) drops out within a bounded time. Nothing here blocks.
+     */
+    interface SharedPresence {
+
+        /**
+         * Sets this node's share of {@code user} in {@code topic}: {@code connections} of its connections with
+         * {@code dataJson} (0: none any more). Completes with false when the user is new and the topic already
+         * holds {@code maxMembers} users. Calls for one topic and user must be made in order.
+         */
+        CompletionStage<Boolean> report(String topic, String user, int connections, String dataJson, int maxMembers);
+
+        /** The cluster's present users of {@code topic}: data (as JSON) and connections, by user id. */
+        CompletionStage<java.util.Map<String, Member>> members(String topic);
+
+        /** Starts passing the cluster's presence events of topics this node is interested in to {@code listener}. */
+        void listen(Listener listener);
+
+        /** One present user, cluster-wide. */
+        record Member(String dataJson, int connections) {
+        }
+
+        /** Receives presence changes; called from the broker's threads, must not block. */
+        interface Listener {
+            /**
+             * @param type {@code presence_join}, {@code presence_update} or {@code presence_leave}
+             * @param dataJson the user's data, or {@code null} on leave
+             */
+            void onPresence(String topic, String type, String user, String dataJson);
+
+            /** The store may have lost what this node reported (Redis restarted): report everything again. */
+            void onResync();
+        }
+    }
+
     /** What the broker holds, for the info endpoint and metrics. */
     BrokerStats stats();
 

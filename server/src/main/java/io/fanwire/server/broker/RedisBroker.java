@@ -111,6 +111,93 @@ public final class RedisBroker implements Broker {
             return {epoch, offset, now, entries}
             """;
 
+
+    /** KEYS: users' data hash, the user's per-node counts, this node's topics, the node registry. ARGV: user, node,
+     *  connections, data JSON, max members, topic, channel. Returns {1}, or {0} when the topic is full. */
+    static final String PRESENCE_REPORT_SCRIPT = """
+            local user, node, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+            local existed = redis.call('HEXISTS', KEYS[1], user) == 1
+            if count > 0 then
+              if (not existed) and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[5]) then
+                return {0}
+              end
+              redis.call('HSET', KEYS[2], node, count)
+              redis.call('SADD', KEYS[3], ARGV[6])
+              redis.call('SADD', KEYS[4], node)
+              local old = redis.call('HGET', KEYS[1], user)
+              redis.call('HSET', KEYS[1], user, ARGV[4])
+              if not existed then
+                redis.call('PUBLISH', ARGV[7], 'P presence_join ' .. #user .. ' ' .. user .. ARGV[4])
+              elseif old ~= ARGV[4] then
+                redis.call('PUBLISH', ARGV[7], 'P presence_update ' .. #user .. ' ' .. user .. ARGV[4])
+              end
+            else
+              redis.call('HDEL', KEYS[2], node)
+              if existed and redis.call('EXISTS', KEYS[2]) == 0 then
+                redis.call('HDEL', KEYS[1], user)
+                redis.call('PUBLISH', ARGV[7], 'P presence_leave ' .. #user .. ' ' .. user)
+              end
+            end
+            return {1}
+            """;
+
+    /** KEYS: users' data hash. ARGV: prefix of the per-user count hashes, prefix of the node liveness keys.
+     *  Returns {user, data, connections, ...} counting only nodes that are alive. */
+    static final String PRESENCE_MEMBERS_SCRIPT = """
+            local out, alive = {}, {}
+            local all = redis.call('HGETALL', KEYS[1])
+            for i = 1, #all, 2 do
+              local shares = redis.call('HGETALL', ARGV[1] .. all[i])
+              local n = 0
+              for j = 1, #shares, 2 do
+                local node = shares[j]
+                if alive[node] == nil then
+                  alive[node] = redis.call('EXISTS', ARGV[2] .. node) == 1
+                end
+                if alive[node] then
+                  n = n + tonumber(shares[j + 1])
+                end
+              end
+              if n > 0 then
+                out[#out + 1] = all[i]
+                out[#out + 1] = all[i + 1]
+                out[#out + 1] = n
+              end
+            end
+            return out
+            """;
+
+    /** ARGV: key prefix, channel prefix. Removes the presence of nodes whose liveness key expired, publishing
+     *  a leave for each user no live node holds any more. Returns {entries removed}. */
+    static final String PRESENCE_SWEEP_SCRIPT = """
+            local swept = 0
+            for _, node in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'nodes')) do
+              if redis.call('EXISTS', ARGV[1] .. 'node:' .. node) == 0 then
+                for _, topic in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'node:' .. node .. ':t')) do
+                  local base = ARGV[1] .. '{' .. topic .. '}:'
+                  for _, user in ipairs(redis.call('HKEYS', base .. 'pd')) do
+                    local shares = base .. 'pu:' .. user
+                    if redis.call('HDEL', shares, node) == 1 then
+                      swept = swept + 1
+                      if redis.call('EXISTS', shares) == 0 then
+                        redis.call('HDEL', base .. 'pd', user)
+                        redis.call('PUBLISH', ARGV[2] .. topic, 'P presence_leave ' .. #user .. ' ' .. user)
+                      end
+                    end
+                  end
+                end
+                redis.call('DEL', ARGV[1] .. 'node:' .. node .. ':t')
+                redis.call('SREM', ARGV[1] .. 'nodes', node)
+              end
+            end
+            return {swept}
+            """;
+
+    /** How long a node's presence outlives its last heartbeat; it beats three times in that span. */
+    static final Duration PRESENCE_NODE_TTL = Duration.ofSeconds(6);
+    /** How often each node removes the presence of nodes whose liveness key expired. */
+    static final Duration PRESENCE_SWEEP_INTERVAL = Duration.ofSeconds(3);
+
     /**
      * How to reach Redis and how much may wait for it.
      *
@@ -201,6 +288,14 @@ public final class RedisBroker implements Broker {
     private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
     private volatile String publishSha;
     private volatile String historySha;
+    private volatile String presenceReportSha;
+    private volatile String presenceMembersSha;
+    private volatile String presenceSweepSha;
+    private volatile SharedPresence.Listener presenceListener;
+    private final RedisPresence presence = new RedisPresence();
+    private final LongAdder presenceSwept = new LongAdder();
+    private java.util.concurrent.ScheduledFuture<?> heartbeat;
+    private java.util.concurrent.ScheduledFuture<?> sweeper;
     private volatile PublicationListener listener;
     private volatile boolean closed;
 
@@ -253,6 +348,16 @@ public final class RedisBroker implements Broker {
         RedisAsyncCommands<byte[], byte[]> async = commands.async();
         publishSha = async.digest(PUBLISH_SCRIPT);
         historySha = async.digest(HISTORY_SCRIPT);
+        presenceReportSha = async.digest(PRESENCE_REPORT_SCRIPT);
+        presenceMembersSha = async.digest(PRESENCE_MEMBERS_SCRIPT);
+        presenceSweepSha = async.digest(PRESENCE_SWEEP_SCRIPT);
+        beat();
+        long beatMs = PRESENCE_NODE_TTL.toMillis() / 3;
+        heartbeat = resources.eventExecutorGroup().scheduleAtFixedRate(this::beat, beatMs, beatMs,
+                TimeUnit.MILLISECONDS);
+        long sweepMs = PRESENCE_SWEEP_INTERVAL.toMillis();
+        sweeper = resources.eventExecutorGroup().scheduleAtFixedRate(this::sweep, sweepMs, sweepMs,
+                TimeUnit.MILLISECONDS);
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) {
@@ -290,6 +395,12 @@ public final class RedisBroker implements Broker {
             LOG.info("Reconnected to Redis; {} topics subscribed again", subscribed.size());
         } else if (connection == commands) {
             localStreams.clear();
+            beat();
+            SharedPresence.Listener target = presenceListener;
+            if (target != null) {
+                // Redis may have restarted empty: what this node holds is reported again (idempotent).
+                target.onResync();
+            }
         }
     }
 
@@ -366,10 +477,17 @@ public final class RedisBroker implements Broker {
         }
     }
 
-    /** A publication from Redis: {@code "<epoch> <offset> <json>"} on the topic's channel. Runs on Lettuce's loop. */
+    /**
+     * A publication from Redis: {@code "<epoch> <offset> <json>"} on the topic's channel, or a presence event
+     * {@code "P <type> <user bytes> <user><data>"}. Runs on Lettuce's loop.
+     */
     private void onMessage(byte[] channel, byte[] message) {
         String topic = new String(channel, channelPrefix.length, channel.length - channelPrefix.length,
                 StandardCharsets.UTF_8);
+        if (message.length > 2 && message[0] == 'P' && message[1] == ' ') {
+            onPresenceMessage(topic, message);
+            return;
+        }
         int first = indexOf(message, 0);
         int second = first < 0 ? -1 : indexOf(message, first + 1);
         if (second < 0) {
@@ -504,6 +622,134 @@ public final class RedisBroker implements Broker {
         return new HistoryPage(current, out, out.size() == missedHere);
     }
 
+    // ---------------------------------------------------------------- presence
+
+    @Override
+    public SharedPresence sharedPresence() {
+        return presence;
+    }
+
+    private void onPresenceMessage(String topic, byte[] message) {
+        int typeEnd = indexOf(message, 2);
+        int lengthEnd = typeEnd < 0 ? -1 : indexOf(message, typeEnd + 1);
+        SharedPresence.Listener target = presenceListener;
+        if (lengthEnd < 0 || target == null || closed) {
+            return;
+        }
+        String type = new String(message, 2, typeEnd - 2, StandardCharsets.US_ASCII);
+        int userBytes = Integer.parseInt(new String(message, typeEnd + 1, lengthEnd - typeEnd - 1,
+                StandardCharsets.US_ASCII));
+        int userStart = lengthEnd + 1;
+        if (userStart + userBytes > message.length) {
+            LOG.warn("Ignored a malformed presence event on {}", topic);
+            return;
+        }
+        String user = new String(message, userStart, userBytes, StandardCharsets.UTF_8);
+        int dataStart = userStart + userBytes;
+        String data = dataStart < message.length
+                ? new String(message, dataStart, message.length - dataStart, StandardCharsets.UTF_8) : null;
+        target.onPresence(topic, type, user, data);
+    }
+
+    /** Keeps this node's liveness key (and its entry in the node registry); off the event loops. */
+    private void beat() {
+        if (closed || commands == null || !commands.isOpen()) {
+            return;
+        }
+        try {
+            RedisAsyncCommands<byte[], byte[]> async = commands.async();
+            async.set(livenessKey(), bytes("1"), io.lettuce.core.SetArgs.Builder.px(PRESENCE_NODE_TTL.toMillis()));
+            async.sadd(bytes(config.keyPrefix() + "nodes"), nodeId);
+        } catch (RuntimeException e) {
+            LOG.debug("Presence heartbeat failed: {}", e.toString());
+        }
+    }
+
+    /** Removes the presence of nodes that stopped beating; every node runs it, it is idempotent. */
+    private void sweep() {
+        if (closed || commands == null || !commands.isOpen()) {
+            return;
+        }
+        byte[][] args = {bytes(config.keyPrefix()), channelPrefix};
+        this.<List<Object>>script(PRESENCE_SWEEP_SCRIPT, presenceSweepSha, new byte[0][], args)
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        LOG.debug("Presence sweep failed: {}", error.toString());
+                    } else if ((Long) reply.get(0) > 0) {
+                        presenceSwept.add((Long) reply.get(0));
+                        LOG.info("Removed {} presence entries of nodes that stopped", reply.get(0));
+                    }
+                });
+    }
+
+    private byte[] livenessKey() {
+        byte[] prefix = bytes(config.keyPrefix() + "node:");
+        byte[] key = Arrays.copyOf(prefix, prefix.length + nodeId.length);
+        System.arraycopy(nodeId, 0, key, prefix.length, nodeId.length);
+        return key;
+    }
+
+    /** Presence entries of stopped nodes this node removed. */
+    public long presenceSwept() {
+        return presenceSwept.sum();
+    }
+
+    /**
+     * Presence in Redis, per topic: {@code <prefix>{topic}:pd}, a hash of user → latest data, and per user
+     * {@code <prefix>{topic}:pu:<user>}, a hash of node → connections. Each node keeps {@code <prefix>node:<id>}
+     * alive with a heartbeat and lists its topics in {@code <prefix>node:<id>:t}; a node whose key expired is
+     * swept out by the others, and readers skip it even before.
+     */
+    private final class RedisPresence implements SharedPresence {
+
+        @Override
+        public CompletionStage<Boolean> report(String topic, String user, int connections, String dataJson,
+                                               int maxMembers) {
+            if (closed || !commands.isOpen()) {
+                return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable"));
+            }
+            String base = config.keyPrefix() + "{" + topic + "}:";
+            byte[][] keys = {bytes(base + "pd"), bytes(base + "pu:" + user), concat(livenessKey(), bytes(":t")),
+                    bytes(config.keyPrefix() + "nodes")};
+            byte[][] args = {bytes(user), nodeId, bytes(Integer.toString(connections)),
+                    bytes(dataJson == null ? "null" : dataJson), bytes(Integer.toString(maxMembers)), bytes(topic),
+                    channel(topic)};
+            return RedisBroker.this.<List<Object>>script(PRESENCE_REPORT_SCRIPT, presenceReportSha, keys, args)
+                    .thenApply(reply -> (Long) reply.get(0) == 1L);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public CompletionStage<java.util.Map<String, Member>> members(String topic) {
+            if (closed || !commands.isOpen()) {
+                return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable"));
+            }
+            String base = config.keyPrefix() + "{" + topic + "}:";
+            byte[][] keys = {bytes(base + "pd")};
+            byte[][] args = {bytes(base + "pu:"), bytes(config.keyPrefix() + "node:")};
+            return RedisBroker.this.<List<Object>>script(PRESENCE_MEMBERS_SCRIPT, presenceMembersSha, keys, args)
+                    .thenApply(reply -> {
+                        java.util.Map<String, Member> out = new java.util.LinkedHashMap<>();
+                        for (int i = 0; i + 2 < reply.size(); i += 3) {
+                            out.put(string(reply.get(i)), new Member(string(reply.get(i + 1)),
+                                    ((Long) reply.get(i + 2)).intValue()));
+                        }
+                        return out;
+                    });
+        }
+
+        @Override
+        public void listen(Listener listener) {
+            presenceListener = listener;
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     // ---------------------------------------------------------------- queue groups
 
     /**
@@ -542,6 +788,18 @@ public final class RedisBroker implements Broker {
             return;
         }
         closed = true;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            sweeper.cancel(false);
+        }
+        try {
+            // The others sweep this node's presence at their next sweep instead of after the TTL.
+            if (commands != null && commands.isOpen()) {
+                commands.sync().del(livenessKey());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Could not remove this node's liveness key: {}", e.toString());
+        }
         shutdownClient();
     }
 

@@ -178,7 +178,7 @@ public final class ApiRoutes {
                 case PUBLISH -> publish(request);
                 case BROADCAST -> broadcast(request);
                 case DISCONNECT -> done(disconnect(request));
-                case PRESENCE -> done(presence(request, uri));
+                case PRESENCE -> presence(request, uri);
                 case HISTORY -> history(request, uri);
                 case DRAIN -> done(drain(request));
                 default -> done(ApiAnswer.error(route, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route " + path));
@@ -313,14 +313,16 @@ public final class ApiRoutes {
                 Map.of());
     }
 
-    private ApiAnswer presence(FullHttpRequest request, QueryStringDecoder uri) {
+    private CompletionStage<ApiAnswer> presence(FullHttpRequest request, QueryStringDecoder uri) {
         requireGet(request);
         String topic = topic(parameter(uri, "topic", true));
-        Map<String, Object> users = new LinkedHashMap<>();
-        for (Map.Entry<String, PresenceUser> e : server.presence(topic).entrySet()) {
-            users.put(e.getKey(), fields("data", e.getValue().data(), "connections", e.getValue().connections()));
-        }
-        return ApiAnswer.ok(PRESENCE, fields("topic", topic, "users", users));
+        return server.presence(topic).thenApply(present -> {
+            Map<String, Object> users = new LinkedHashMap<>();
+            for (Map.Entry<String, PresenceUser> e : present.entrySet()) {
+                users.put(e.getKey(), fields("data", e.getValue().data(), "connections", e.getValue().connections()));
+            }
+            return ApiAnswer.ok(PRESENCE, fields("topic", topic, "users", users));
+        });
     }
 
     private CompletionStage<ApiAnswer> history(FullHttpRequest request, QueryStringDecoder uri) {

@@ -22,8 +22,8 @@ public interface ServerApi {
     /** Publications of {@code topic} after {@code since} ({@code null}: just the position), at most {@code limit}. */
     CompletionStage<HistoryPage> history(String topic, StreamPosition since, int limit);
 
-    /** Who is present in {@code topic} on this node, by user id. */
-    Map<String, PresenceUser> presence(String topic);
+    /** Who is present in {@code topic} in the cluster (this node, with the in-memory broker), by user id. */
+    CompletionStage<Map<String, PresenceUser>> presence(String topic);
 
     /** Closes a connection; whether it was open. {@code code} is valid in a close frame. */
     boolean disconnect(UUID connectionId, int code, String reason);
@@ -61,7 +61,7 @@ public interface ServerApi {
             }
 
             @Override
-            public Map<String, PresenceUser> presence(String topic) {
+            public CompletionStage<Map<String, PresenceUser>> presence(String topic) {
                 throw new UnsupportedOperationException("presence: no server behind this API");
             }
 

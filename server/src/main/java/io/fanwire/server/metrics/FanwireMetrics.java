@@ -136,6 +136,8 @@ public final class FanwireMetrics implements MeterBinder, AutoCloseable {
         counter("fanwire.publications.replayed", s.replayed, "Publications replayed to recovering subscribers");
         counter("fanwire.queue_group.remote", s.queueGroupRemote,
                 "Queue group publications another node of the cluster delivered to its member instead of this one");
+        counter("fanwire.presence.sync_failures", s.presenceSyncFailures,
+                "Presence reports and reads the cluster's shared presence (Redis) could not take; this node's was used");
         counter("fanwire.queue_group.claim_failures", s.queueGroupClaimFailures,
                 "Queue group publications delivered here because the broker could not say which node should");
         counter("fanwire.slow_consumer.drops", s.slowConsumerDrops,

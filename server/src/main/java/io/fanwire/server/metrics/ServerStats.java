@@ -56,6 +56,8 @@ public final class ServerStats {
     public final LongAdder queueGroupRemote = new LongAdder();
     /** Queue group publications delivered here because the broker could not say which node should (may repeat). */
     public final LongAdder queueGroupClaimFailures = new LongAdder();
+    /** Presence reports and reads the shared presence (Redis) could not take; this node's own was used. */
+    public final LongAdder presenceSyncFailures = new LongAdder();
     /** Deliveries skipped because the subscriber's outbound buffer was full (slow-consumer policy drop). */
     public final LongAdder slowConsumerDrops = new LongAdder();
     /** Presence events not sent to a subscriber whose outbound buffer was full (never a reason to disconnect). */

@@ -82,6 +82,8 @@ public final class PubSub implements Broker.PublicationListener {
     private static final int REPLAY_BUDGET_FACTOR = 16;
 
     private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper PRESENCE_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     /** Queue group names follow the topic grammar, shorter. */
     private static final int MAX_GROUP_NAME_LENGTH = 64;
     /** Types a client may not give its publications: subscribers would take them for the protocol's own. */
@@ -104,6 +106,8 @@ public final class PubSub implements Broker.PublicationListener {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** The cluster's presence (Redis), or {@code null}: this node's own presence is then the whole truth. */
+    private final Broker.SharedPresence shared;
     /** Orders what the node tells the broker about its interest in topics; see {@link #declareInterest}. */
     private final Object interestLock = new Object();
 
@@ -119,6 +123,10 @@ public final class PubSub implements Broker.PublicationListener {
         this.loops = list.toArray(EventExecutor[]::new);
         for (int i = 0; i < loops.length; i++) {
             loopIndex.put(loops[i], i);
+        }
+        this.shared = broker.sharedPresence();
+        if (shared != null) {
+            shared.listen(new SharedPresenceEvents());
         }
     }
 
@@ -328,7 +336,32 @@ public final class PubSub implements Broker.PublicationListener {
                     query.correlationId());
             return;
         }
-        session.send(new PresenceState(query.topic(), presence(query.topic()), query.correlationId()));
+        if (shared == null) {
+            session.send(new PresenceState(query.topic(), presence(query.topic()), query.correlationId()));
+            return;
+        }
+        clusterPresence(query.topic()).whenCompleteAsync((users, error) ->
+                session.send(new PresenceState(query.topic(), users, query.correlationId())),
+                session.channel().eventLoop());
+    }
+
+    /**
+     * Who is present in {@code topic} across the cluster, by user id: from the shared presence when the broker
+     * has one (falling back to this node's, counted, when it cannot answer), else this node's.
+     */
+    public CompletionStage<Map<String, PresenceUser>> clusterPresence(String topic) {
+        if (shared == null) {
+            return CompletableFuture.completedFuture(presence(topic));
+        }
+        return shared.members(topic).handle((members, error) -> {
+            if (error != null) {
+                stats.presenceSyncFailures.increment();
+                return presence(topic);
+            }
+            Map<String, PresenceUser> users = new LinkedHashMap<>();
+            members.forEach((user, m) -> users.put(user, new PresenceUser(parseData(m.dataJson()), m.connections())));
+            return users;
+        });
     }
 
     // ---------------------------------------------------------------- the embedding API (any thread)
@@ -349,7 +382,7 @@ public final class PubSub implements Broker.PublicationListener {
         return broker.publish(topic, message);
     }
 
-    /** Who is present in {@code topic}, by user id. */
+    /** Who is present in {@code topic} on this node, by user id ({@link #clusterPresence} for the cluster). */
     public Map<String, PresenceUser> presence(String topic) {
         Topic t = topics.get(topic);
         Map<String, PresenceUser> users = new LinkedHashMap<>();
@@ -895,6 +928,7 @@ public final class PubSub implements Broker.PublicationListener {
         Topic topic = s.topic;
         String user = s.session.info().userId();
         String event = null;
+        CompletionStage<Boolean> reported = null;
         synchronized (topic) {
             Topic.PresenceEntry entry = topic.presence.get(user);
             if (s.presence == null) {
@@ -914,13 +948,43 @@ public final class PubSub implements Broker.PublicationListener {
             }
             if (entry != null) {
                 entry.data = data;
+                if (shared != null) {
+                    // Under the topic's lock, so that the broker gets one user's reports in order.
+                    reported = shared.report(topic.name, user, entry.connections, data.toString(),
+                            config.presenceMaxMembers());
+                }
             }
         }
         s.presence = data;
-        if (event != null) {
-            broadcast(topic, new PresenceChange(event, topic.name, user, data));
+        if (event != null || reported != null) {
+            announce(topic, reported, new PresenceChange(event, topic.name, user, data));
         }
         return null;
+    }
+
+    /**
+     * Tells the topic's subscribers of a presence change: this node's own when presence is local; the cluster's
+     * when it is shared (the broker sends the event to every node, this one included), unless the broker could
+     * not take the report, when this node's subscribers still hear of its own change.
+     */
+    private void announce(Topic topic, CompletionStage<Boolean> reported, PresenceChange local) {
+        if (reported == null) {
+            if (local.type() != null) {
+                broadcast(topic, local);
+            }
+            return;
+        }
+        reported.whenComplete((accepted, error) -> {
+            if (error != null) {
+                stats.presenceSyncFailures.increment();
+                if (local.type() != null) {
+                    broadcast(topic, local);
+                }
+            } else if (!accepted) {
+                stats.pubsubRejections.increment(ErrorCode.LIMIT_EXCEEDED.name());
+                LOG.debug("Presence of {} is full across the cluster; {} is not listed", topic.name, local.userId());
+            }
+        });
     }
 
     private void leavePresence(Subscriber s) {
@@ -930,16 +994,61 @@ public final class PubSub implements Broker.PublicationListener {
         Topic topic = s.topic;
         String user = s.session.info().userId();
         boolean left = false;
+        CompletionStage<Boolean> reported = null;
         synchronized (topic) {
             Topic.PresenceEntry entry = topic.presence.get(user);
             if (entry != null && --entry.connections == 0) {
                 topic.presence.remove(user);
                 left = true;
             }
+            if (entry != null && shared != null) {
+                reported = shared.report(topic.name, user, entry.connections,
+                        entry.data == null ? null : entry.data.toString(), config.presenceMaxMembers());
+            }
         }
         s.presence = null;
-        if (left) {
-            broadcast(topic, new PresenceChange(MessageTypes.PRESENCE_LEAVE, topic.name, user, null));
+        if (left || reported != null) {
+            announce(topic, reported,
+                    new PresenceChange(left ? MessageTypes.PRESENCE_LEAVE : null, topic.name, user, null));
+        }
+    }
+
+    private ObjectNode parseData(String json) {
+        if (json == null || json.equals("null")) {
+            return null;
+        }
+        try {
+            return (ObjectNode) PRESENCE_JSON.readTree(json);
+        } catch (java.io.IOException | ClassCastException e) {
+            LOG.warn("Ignored presence data that is not a JSON object");
+            return null;
+        }
+    }
+
+    /** The cluster's presence events (from the broker's threads): told to this node's subscribers of the topic. */
+    private final class SharedPresenceEvents implements Broker.SharedPresence.Listener {
+
+        @Override
+        public void onPresence(String topicName, String type, String user, String dataJson) {
+            Topic topic = topics.get(topicName);
+            if (topic != null) {
+                broadcast(topic, new PresenceChange(type, topicName, user, parseData(dataJson)));
+            }
+        }
+
+        @Override
+        public void onResync() {
+            for (Topic topic : topics.values()) {
+                synchronized (topic) {
+                    topic.presence.forEach((user, entry) -> shared.report(topic.name, user, entry.connections,
+                            entry.data == null ? null : entry.data.toString(), Integer.MAX_VALUE)
+                            .whenComplete((ok, error) -> {
+                                if (error != null) {
+                                    stats.presenceSyncFailures.increment();
+                                }
+                            }));
+                }
+            }
         }
     }
 

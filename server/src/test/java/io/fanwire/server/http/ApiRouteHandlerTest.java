@@ -84,8 +84,8 @@ class ApiRouteHandlerTest {
         }
 
         @Override
-        public Map<String, PresenceUser> presence(String topic) {
-            return Map.of();
+        public CompletionStage<Map<String, PresenceUser>> presence(String topic) {
+            return CompletableFuture.completedFuture(Map.of());
         }
 
         @Override

@@ -203,6 +203,52 @@ class RedisClusterIT {
     }
 
     @Test
+    void presenceAnswersForTheClusterAndItsEventsReachEveryNode() {
+        FanwireServer a = node("a", 1000);
+        FanwireServer b = node("b", 1000);
+        String withPresence = "{\"t\":\"subscription\",\"p\":{\"topics\":[\"" + TOPIC
+                + "\"],\"presence\":{\"status\":\"%s\"}}}";
+        WsFleet.Client watcherOnA = subscriber(a, "watcher");
+
+        WsFleet fleetB = new WsFleet(b.port());
+        clients.add(fleetB);
+        WsFleet.Client bob1 = fleetB.connect(TestServers.token("bob"));
+        bob1.nextOfType("server_ready");
+        bob1.sendText(withPresence.formatted("online"));
+        bob1.nextOfType("subscription_update");
+        // Bob joined on node b; the watcher on node a hears of it through Redis.
+        JsonNode join = watcherOnA.nextOfType("presence_join").path("p");
+        assertThat(join.path("user_id").asText()).isEqualTo("bob");
+        assertThat(join.path("data").path("status").asText()).isEqualTo("online");
+
+        WsFleet fleetA = new WsFleet(a.port());
+        clients.add(fleetA);
+        WsFleet.Client bob2 = fleetA.connect(TestServers.token("bob"));
+        bob2.nextOfType("server_ready");
+        bob2.sendText(withPresence.formatted("away"));
+        bob2.nextOfType("subscription_update");
+        assertThat(watcherOnA.nextOfType("presence_update").path("p").path("data").path("status").asText())
+                .isEqualTo("away");
+
+        // Asked on either node: one user with two connections, one on each node.
+        watcherOnA.sendText("{\"t\":\"presence\",\"p\":{\"topic\":\"" + TOPIC + "\"},\"cid\":\"q\"}");
+        JsonNode users = watcherOnA.nextOfType("presence_state").path("p").path("users");
+        assertThat(users.path("bob").path("connections").asInt()).isEqualTo(2);
+        assertThat(users.path("bob").path("data").path("status").asText()).isEqualTo("away");
+        assertThat(b.clusterPresence(TOPIC).toCompletableFuture().join()).containsOnlyKeys("bob");
+        assertThat(b.presence(TOPIC).get("bob").connections()).isEqualTo(1);
+
+        // Leaving node b keeps bob present (node a holds him); leaving both makes him leave the cluster.
+        bob1.close();
+        Await.until("bob's connection on b is gone from the cluster's presence", TIMEOUT,
+                () -> a.clusterPresence(TOPIC).toCompletableFuture().join().get("bob").connections() == 1);
+        bob2.close();
+        assertThat(watcherOnA.nextOfType("presence_leave").path("p").path("user_id").asText()).isEqualTo("bob");
+        assertThat(a.clusterPresence(TOPIC).toCompletableFuture().join()).isEmpty();
+        assertThat(a.stats().presenceSyncFailures.sum() + b.stats().presenceSyncFailures.sum()).isZero();
+    }
+
+    @Test
     void aClientRecoversOnAnotherNodeFromWhereItStopped() {
         FanwireServer a = node("a", 1000);
         FanwireServer b = node("b", 1000);

@@ -51,7 +51,7 @@ class FanwireMetricsTest {
                 "fanwire_messages_in_total", "fanwire_messages_out_total", "fanwire_bytes_in_total",
                 "fanwire_bytes_out_total", "fanwire_publications_total", "fanwire_deliveries_total",
                 "fanwire_publications_replayed_total", "fanwire_queue_group_remote_total",
-                "fanwire_queue_group_claim_failures_total", "fanwire_slow_consumer_drops_total",
+                "fanwire_queue_group_claim_failures_total", "fanwire_presence_sync_failures_total", "fanwire_slow_consumer_drops_total",
                 "fanwire_slow_consumer_disconnects_total", "fanwire_subscriptions", "fanwire_topics",
                 "fanwire_history_streams", "fanwire_history_publications", "fanwire_history_bytes",
                 "fanwire_history_evicted_streams_total", "fanwire_drain_queue_events", "fanwire_drain_queue_bytes",
