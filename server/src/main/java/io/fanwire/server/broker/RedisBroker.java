@@ -294,6 +294,8 @@ public final class RedisBroker implements Broker {
     private volatile SharedPresence.Listener presenceListener;
     private final RedisPresence presence = new RedisPresence();
     private final LongAdder presenceSwept = new LongAdder();
+    /** Whether this node's liveness key was set once: a later beat that finds it gone reports presence again. */
+    private final java.util.concurrent.atomic.AtomicBoolean beaten = new java.util.concurrent.atomic.AtomicBoolean();
     private java.util.concurrent.ScheduledFuture<?> heartbeat;
     private java.util.concurrent.ScheduledFuture<?> sweeper;
     private volatile PublicationListener listener;
@@ -658,7 +660,19 @@ public final class RedisBroker implements Broker {
         }
         try {
             RedisAsyncCommands<byte[], byte[]> async = commands.async();
-            async.set(livenessKey(), bytes("1"), io.lettuce.core.SetArgs.Builder.px(PRESENCE_NODE_TTL.toMillis()));
+            async.setGet(livenessKey(), bytes("1"), io.lettuce.core.SetArgs.Builder.px(PRESENCE_NODE_TTL.toMillis()))
+                    .whenComplete((previous, error) -> {
+                        if (error != null || previous != null || !beaten.getAndSet(true)) {
+                            return;
+                        }
+                        // The key had expired (a long pause, Redis frozen past the TTL, or restarted): the other
+                        // nodes may have swept this node's presence, so it is reported again.
+                        SharedPresence.Listener target = presenceListener;
+                        if (target != null && !closed) {
+                            LOG.warn("This node's presence had expired in Redis; reporting it again");
+                            target.onResync();
+                        }
+                    });
             async.sadd(bytes(config.keyPrefix() + "nodes"), nodeId);
         } catch (RuntimeException e) {
             LOG.debug("Presence heartbeat failed: {}", e.toString());

@@ -249,6 +249,34 @@ class RedisClusterIT {
     }
 
     @Test
+    void presenceThatVanishedFromRedisIsReportedAgainByTheNodesThatHoldIt() {
+        FanwireServer a = node("a", 1000);
+        FanwireServer b = node("b", 1000);
+        WsFleet fleet = new WsFleet(b.port());
+        clients.add(fleet);
+        WsFleet.Client bob = fleet.connect(TestServers.token("bob"));
+        bob.nextOfType("server_ready");
+        bob.sendText("{\"t\":\"subscription\",\"p\":{\"topics\":[\"" + TOPIC + "\"],\"presence\":{\"x\":1}}}");
+        bob.nextOfType("subscription_update");
+        Await.until("bob present", TIMEOUT, () -> a.clusterPresence(TOPIC).toCompletableFuture().join().containsKey("bob"));
+
+        // Everything in Redis is gone at once, without a disconnect: as when the nodes' liveness keys expired
+        // during a long pause and another node swept their presence.
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        try (var connection = client.connect()) {
+            connection.sync().flushall();
+        } finally {
+            client.shutdown();
+        }
+        assertThat(a.clusterPresence(TOPIC).toCompletableFuture().join()).isEmpty();
+
+        // Node b's next heartbeat finds its key gone and reports what it holds again.
+        Await.until("bob present again", TIMEOUT,
+                () -> a.clusterPresence(TOPIC).toCompletableFuture().join().containsKey("bob"));
+        assertThat(a.clusterPresence(TOPIC).toCompletableFuture().join().get("bob").connections()).isEqualTo(1);
+    }
+
+    @Test
     void aClientRecoversOnAnotherNodeFromWhereItStopped() {
         FanwireServer a = node("a", 1000);
         FanwireServer b = node("b", 1000);
