@@ -57,7 +57,7 @@ import picocli.CommandLine.ParseResult;
         description = "Fanwire load client: one subcommand per scenario.",
         subcommands = {ConnectStorm.class, PingLatency.class, Throughput.class, Echo.class, Fanout.class,
                 SustainedHold.class, SizeMatrix.class, FormatCompare.class, Users.class, Profile.class, Limit.class,
-                Suite.class, HttpLoad.class})
+                Suite.class, HttpLoad.class, Compare.class})
 public final class BenchMain {
 
     /** The bench client's version, from the jar's manifest. */
@@ -66,7 +66,7 @@ public final class BenchMain {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchMain.class);
 
-    private BenchMain() {
+    BenchMain() {
     }
 
     public static void main(String[] args) {
@@ -96,6 +96,9 @@ public final class BenchMain {
         if (!parsed.hasSubcommand()) {
             commandLine.usage(err);
             return 2;
+        }
+        if (parsed.subcommand().commandSpec().userObject() instanceof Compare compare) {
+            return compare.run(String.join(" ", maskSecrets(args)), out, err);
         }
         Scenario scenario = (Scenario) parsed.subcommand().commandSpec().userObject();
         return runScenario(scenario, String.join(" ", maskSecrets(args)), out, err);

@@ -96,7 +96,7 @@ final class Demo {
     }
 
     /** {@code FANWIRE_SERVER_JAR}, else {@code ../../server/target/fanwire-server.jar} from this jar. */
-    private static Path defaultServerJar() {
+    static Path defaultServerJar() {
         String env = System.getenv("FANWIRE_SERVER_JAR");
         if (env != null && !env.isBlank()) {
             return Path.of(env);
@@ -109,5 +109,14 @@ final class Demo {
         } catch (java.net.URISyntaxException | RuntimeException e) {
             return Path.of("server", "target", "fanwire-server.jar");
         }
+    }
+
+    /** The checkout this bench client was built in: {@code FANWIRE_ROOT}, else two levels above its jar. */
+    static Path defaultRoot() {
+        String env = System.getenv("FANWIRE_ROOT");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return defaultServerJar().toAbsolutePath().getParent().getParent().getParent();
     }
 }
