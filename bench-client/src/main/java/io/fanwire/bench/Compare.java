@@ -62,9 +62,14 @@ public final class Compare {
     private static final Pattern LISTENING = Pattern.compile("listening on ws://[^:]+:(\\d+)/ws");
     private static final Duration PEER_START_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--peer", required = true, paramLabel = "NAME",
+    @Option(names = "--peer", paramLabel = "NAME",
             description = "The peer server: node-ws, uws, bun or go-gorilla (peers/install.sh installs them).")
     String peer;
+
+    @Option(names = "--baseline-jar", paramLabel = "FILE",
+            description = "Instead of a peer: another build of Fanwire's server jar (before a change), run with the "
+                    + "same settings; the comparison is this build ÷ that one.")
+    Path baselineJar;
 
     @Option(names = "--scenario", required = true, paramLabel = "NAME",
             description = "The bench scenario to run on both, e.g. ping-latency, throughput, echo, fanout.")
@@ -90,6 +95,14 @@ public final class Compare {
             description = "Where compare.md, compare.json and every run's report go (default: "
                     + "bench-results/compare-<scenario>-<peer>-<time>).")
     Path out;
+
+    @Option(names = "--fanwire-set", paramLabel = "KEY=VALUE",
+            description = "A setting of the Fanwire server, repeatable, e.g. app.dispatch=loop or io_threads=1.")
+    List<String> fanwireSettings = new ArrayList<>();
+
+    @Option(names = "--fanwire-jvm", paramLabel = "OPTION",
+            description = "A JVM option of the Fanwire server, repeatable, e.g. -Xmx1g or -XX:+UseZGC.")
+    List<String> fanwireJvm = new ArrayList<>();
 
     @Option(names = "--server-jar", paramLabel = "FILE",
             description = "Fanwire's server jar (default: FANWIRE_SERVER_JAR, else the checkout's).")
@@ -137,14 +150,16 @@ public final class Compare {
         List<String> notes = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            stdout.printf("compare: %s, Fanwire vs %s, %d pairs, warm-up %s per run; runs in %s%n", scenario, peer,
-                    pairs, warmup, dir);
+            stdout.printf("compare: %s, Fanwire vs %s, %d pairs, warm-up %s s per run; runs in %s%n", scenario,
+                    peer, pairs, warmup.toMillis() / 1000.0, dir);
             for (int pair = 1; pair <= pairs; pair++) {
                 for (boolean fanwire : new boolean[] {true, false}) {
                     String side = fanwire ? "fanwire" : peer;
                     Path runDir = Files.createDirectories(dir.resolve("pair-" + pair + "-" + side));
                     stdout.printf("compare: pair %d of %d: %s%n", pair, pairs, side);
-                    try (Target target = fanwire ? startFanwire(jar, runDir) : startPeer(checkout, runDir)) {
+                    try (Target target = fanwire ? startFanwire(jar, runDir, fanwireSettings, fanwireJvm)
+                            : baselineJar != null ? startFanwire(baselineJar, runDir, fanwireSettings, fanwireJvm)
+                            : startPeer(checkout, runDir)) {
                         if (!warmup.isZero()) {
                             runOnce(target, List.of("--duration", warmup.toMillis() + "ms"), null, err);
                         }
@@ -157,6 +172,11 @@ public final class Compare {
         } catch (Exception e) {
             err.println("fanwire bench compare: a run failed: " + e.getMessage());
             return 1;
+        }
+        if (!fanwireSettings.isEmpty() || !fanwireJvm.isEmpty()) {
+            notes.add("Fanwire ran with " + String.join(" ", fanwireJvm) + (fanwireJvm.isEmpty() ? "" : " ")
+                    + fanwireSettings.stream().map(setting -> "--set " + setting)
+                            .collect(java.util.stream.Collectors.joining(" ")) + ".");
         }
         if (!warmup.isZero()) {
             notes.add("Each run had a fresh server and a discarded warm-up of " + warmup.toMillis() / 1000.0
@@ -184,7 +204,17 @@ public final class Compare {
     }
 
     private void validate() {
-        if (!PEERS.contains(peer)) {
+        if (baselineJar != null) {
+            if (peer != null) {
+                throw new IllegalArgumentException("--peer and --baseline-jar: one or the other");
+            }
+            if (!Files.isRegularFile(baselineJar)) {
+                throw new IllegalArgumentException("--baseline-jar " + baselineJar + ": no such file");
+            }
+            peer = "baseline";
+        } else if (peer == null) {
+            throw new IllegalArgumentException("--peer NAME (or --baseline-jar FILE) is required");
+        } else if (!PEERS.contains(peer)) {
             throw new IllegalArgumentException("--peer " + peer + ": one of " + String.join(", ", PEERS));
         }
         if (pairs < 3) {
@@ -241,8 +271,9 @@ public final class Compare {
         return report.scenarios().getFirst();
     }
 
-    private static Target startFanwire(Path jar, Path dir) throws IOException, InterruptedException {
-        LocalServer server = LocalServer.start(jar, dir.resolve("server.log"));
+    private static Target startFanwire(Path jar, Path dir, List<String> settings, List<String> jvm)
+            throws IOException, InterruptedException {
+        LocalServer server = LocalServer.start(jar, dir.resolve("server.log"), settings, jvm);
         return new Target(server.wsUrl(), server.secret(), server.apiKey(), server.pid(), server);
     }
 

@@ -51,6 +51,15 @@ final class LocalServer implements AutoCloseable {
      * @throws IOException when it cannot start or does not become ready in time (the process is stopped then)
      */
     static LocalServer start(Path serverJar, Path log) throws IOException, InterruptedException {
+        return start(serverJar, log, List.of(), List.of());
+    }
+
+    /**
+     * Starts the server jar like {@link #start(Path, Path)}, with {@code settings} ({@code key=value}, passed as
+     * {@code --set}) after the defaults, and {@code jvmOptions} after the inherited JVM flags.
+     */
+    static LocalServer start(Path serverJar, Path log, List<String> settings, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(serverJar)) {
             throw new IOException("server jar not found: " + serverJar + " (build it with ./fanwire build)");
         }
@@ -60,8 +69,13 @@ final class LocalServer implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedJvmFlags());
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(serverJar.toString());
+        for (String setting : settings) {
+            command.add("--set");
+            command.add(setting);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         Map<String, String> env = builder.environment();

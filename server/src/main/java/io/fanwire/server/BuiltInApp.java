@@ -15,7 +15,8 @@ import io.fanwire.server.drain.InboundEvent;
 
 /**
  * The applications the standalone server ships, so it is useful and measurable without Java code. They
- * consume inbound events in drain mode on one thread:
+ * consume inbound events in drain mode on one thread ({@code app.dispatch=drain}), or in callback mode on the
+ * event loops ({@code app.dispatch=loop}):
  * <ul>
  * <li>{@code echo}: a message of type {@code echo} goes back to its sender (same payload and {@code cid});
  *     every message is counted.</li>
@@ -31,6 +32,9 @@ final class BuiltInApp {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final String mode;
+    private final boolean echo;
+    private final String dispatch;
+    private volatile FanwireServer server;
     private final LongAdder messages = new LongAdder();
     private final LongAdder messageBytes = new LongAdder();
     private final LongAdder echoed = new LongAdder();
@@ -39,19 +43,27 @@ final class BuiltInApp {
     private volatile boolean running = true;
     private Thread thread;
 
-    BuiltInApp(String mode) {
+    BuiltInApp(String mode, String dispatch) {
         this.mode = mode;
+        this.dispatch = dispatch;
+        this.echo = mode.equals("echo");
     }
 
-    /** Starts consuming {@code server}'s events on a thread of its own. */
-    void start(FanwireServer server) {
-        thread = Thread.ofPlatform().name("fanwire-app").daemon(true).start(() -> run(server));
+    /** The server this application answers through; before {@link FanwireServer#start()}. */
+    void attach(FanwireServer server) {
+        this.server = server;
+    }
+
+    /** Drain mode: starts consuming the server's events on a thread of its own. */
+    void start() {
+        thread = Thread.ofPlatform().name("fanwire-app").daemon(true).start(this::run);
     }
 
     /** The counters for {@code /api/info}. */
     Map<String, Object> info() {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("mode", mode);
+        info.put("dispatch", dispatch);
         info.put("messages", messages.sum());
         info.put("message_bytes", messageBytes.sum());
         info.put("echoed", echoed.sum());
@@ -68,8 +80,7 @@ final class BuiltInApp {
         }
     }
 
-    private void run(FanwireServer server) {
-        boolean echo = mode.equals("echo");
+    private void run() {
         List<InboundEvent> batch = new ArrayList<>(BATCH);
         while (running) {
             batch.clear();
@@ -80,23 +91,28 @@ final class BuiltInApp {
                 return;
             }
             for (InboundEvent event : batch) {
-                switch (event) {
-                    case InboundEvent.Connected ignored -> connected.increment();
-                    case InboundEvent.Disconnected ignored -> disconnected.increment();
-                    case InboundEvent.Message m -> {
-                        messages.increment();
-                        messageBytes.add(m.raw().length);
-                        if (echo && m.envelope().type().equals("echo")) {
-                            Envelope in = m.envelope();
-                            Envelope reply = Envelope.of("echo", in.payload()).withCorrelationId(in.correlationId());
-                            if (server.send(m.connection().id(), reply)) {
-                                echoed.increment();
-                            }
-                        }
+                handle(event);
+            }
+        }
+        LOG.debug("Built-in app '{}' stopped", mode);
+    }
+
+    /** Handles one event: from the drain thread, or in callback mode on the connection's event loop. */
+    void handle(InboundEvent event) {
+        switch (event) {
+            case InboundEvent.Connected ignored -> connected.increment();
+            case InboundEvent.Disconnected ignored -> disconnected.increment();
+            case InboundEvent.Message m -> {
+                messages.increment();
+                messageBytes.add(m.raw().length);
+                if (echo && m.envelope().type().equals("echo")) {
+                    Envelope in = m.envelope();
+                    Envelope reply = Envelope.of("echo", in.payload()).withCorrelationId(in.correlationId());
+                    if (server.send(m.connection().id(), reply)) {
+                        echoed.increment();
                     }
                 }
             }
         }
-        LOG.debug("Built-in app '{}' stopped", mode);
     }
 }

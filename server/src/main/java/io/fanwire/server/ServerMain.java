@@ -131,16 +131,25 @@ public final class ServerMain implements Callable<Integer> {
             LOG.warn("auth.enabled=false: every client connects without a token, as user 'anonymous'. "
                     + "Only for conformance test runs.");
         }
-        BuiltInApp app = new BuiltInApp(draft.appMode());
+        BuiltInApp app = new BuiltInApp(draft.appMode(), draft.appDispatch());
+        boolean onLoop = draft.appDispatch().equals("loop");
         FanwireServer server;
         try {
-            server = FanwireServer.builder().config(draft.toConfig()).info("app", app::info).build();
+            FanwireServer.Builder builder = FanwireServer.builder().config(draft.toConfig()).info("app", app::info);
+            if (onLoop) {
+                // Callback mode on the event loop: the built-in applications never block.
+                builder.handler(app::handle, Runnable::run);
+            }
+            server = builder.build();
+            app.attach(server);
             server.start();
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("fanwire: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
-        app.start(server);
+        if (!onLoop) {
+            app.start();
+        }
 
         CountDownLatch stopped = new CountDownLatch(1);
         server.stopped().whenComplete((ignored, error) -> stopped.countDown());

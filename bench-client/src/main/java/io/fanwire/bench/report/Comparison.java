@@ -68,7 +68,11 @@ public record Comparison(String scenario, String peer, int pairs, String command
             return Arrays.stream(ratios()).max();
         }
 
-        /** Whether Fanwire's median is better than the peer's: ahead, behind, or level within 2 %. */
+        /**
+         * Where Fanwire stands on this figure: {@code level} when the median ratio is within 2 % of 1,
+         * {@code unclear} when the pairs disagree (some ratios better than 1, some worse), else {@code ahead} or
+         * {@code behind}.
+         */
         public String standing() {
             OptionalDouble r = ratioMedian();
             if (r.isEmpty()) {
@@ -77,6 +81,9 @@ public record Comparison(String scenario, String peer, int pairs, String command
             double v = r.getAsDouble();
             if (Math.abs(v - 1) <= 0.02) {
                 return "level";
+            }
+            if (ratioMin().getAsDouble() < 1 && ratioMax().getAsDouble() > 1) {
+                return "unclear";
             }
             return (v > 1) == higherIsBetter ? "ahead" : "behind";
         }

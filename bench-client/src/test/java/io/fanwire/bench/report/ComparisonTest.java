@@ -45,6 +45,16 @@ class ComparisonTest {
         assertThat(p50.standing()).as("lower latency is better").isEqualTo("ahead");
         Comparison.Row p99 = t.rows().get(2);
         assertThat(p99.ratioMedian().getAsDouble()).isEqualTo(1.0);
+        assertThat(p99.standing()).isEqualTo("level");
+        Comparison.Row cpu = t.rows().get(4);
+        assertThat(cpu.name()).isEqualTo("server CPU (s)");
+        assertThat(cpu.standing()).as("2 s against 2 s").isEqualTo("level");
+
+        Comparison.Row mixed = new Comparison.Row("x", true, new double[] {1, 3, 1.5}, new double[] {2, 1, 1});
+        assertThat(mixed.ratioMedian().getAsDouble()).isEqualTo(1.5);
+        assertThat(mixed.standing()).as("one pair says behind, two ahead").isEqualTo("unclear");
+        Comparison.Row behind = new Comparison.Row("x", true, new double[] {1, 1, 1}, new double[] {2, 1.5, 1.1});
+        assertThat(behind.standing()).isEqualTo("behind");
 
         assertThat(t.fanwireLossPercent()).isZero();
         assertThat(t.peerLossPercent()).isCloseTo(100.0 * 10 / 300, within(1e-9));

@@ -55,6 +55,7 @@ public final class ConfigDraft {
     int presenceMaxMembers = PubSubConfig.DEFAULT_PRESENCE_MAX_MEMBERS;
     int presenceMaxDataBytes = PubSubConfig.DEFAULT_PRESENCE_MAX_DATA_BYTES;
     String appMode = "echo";
+    String appDispatch = "drain";
     String host = ServerConfig.DEFAULT_HOST;
     boolean hostConfigured;
     int port = ServerConfig.DEFAULT_PORT;
@@ -138,6 +139,11 @@ public final class ConfigDraft {
     /** The built-in application mode of ServerMain: {@code echo}, {@code count} or {@code none}. */
     public String appMode() {
         return appMode;
+    }
+
+    /** How ServerMain's built-in application takes events: {@code drain} or {@code loop}. */
+    public String appDispatch() {
+        return appDispatch;
     }
 
     /** The configured API key, or {@code null}. */

@@ -266,7 +266,10 @@ public final class Settings {
             s("redis.stream_ttl", "24h", "How long a quiet topic keeps its epoch and offset in Redis.",
                     (d, v) -> d.redisStreamTtl = positive(duration(v))),
             s("app.mode", "echo", "Built-in application of the standalone server: echo, count or none.",
-                    (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")));
+                    (d, v) -> d.appMode = oneOf(v, "echo", "count", "none")),
+            s("app.dispatch", "drain", "How the built-in application takes events: drain (batches from the drain "
+                    + "queue on a thread of its own) or loop (callback mode on the event loop, no thread hop).",
+                    (d, v) -> d.appDispatch = oneOf(v, "drain", "loop")));
 
     private Settings() {
     }

@@ -49,7 +49,9 @@ import io.fanwire.server.metrics.ServerStats;
 import io.fanwire.server.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -106,6 +108,12 @@ public final class PubSub implements Broker.PublicationListener {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /**
+     * The allocator of the per-loop wire frames: a pooled buffer's {@code retainedDuplicate()} comes from Netty's
+     * recycler, so handing the frame to each subscriber allocates nothing (the default adaptive allocator's
+     * buffers make a new duplicate object per delivery).
+     */
+    private static final ByteBufAllocator WIRE_ALLOC = PooledByteBufAllocator.DEFAULT;
     /** The cluster's presence (Redis), or {@code null}: this node's own presence is then the whole truth. */
     private final Broker.SharedPresence shared;
     /** Orders what the node tells the broker about its interest in topics; see {@link #declareInterest}. */
@@ -426,9 +434,12 @@ public final class PubSub implements Broker.PublicationListener {
                 continue;
             }
             int msgpack = slot.msgpackCount;
-            ByteBuf json = count > msgpack ? frames.json() : null;
-            ByteBuf pack = msgpack > 0 ? frames.msgpack() : null;
-            submit(i, new SlotDelivery(slot, frames, retain(json), retain(pack)), json, pack);
+            // Each loop gets the complete WebSocket frame (server frames are unmasked, so the bytes are the same
+            // for every subscriber) in a buffer of its own: its subscribers share it without a frame object, a
+            // header buffer or a copy each, and its reference count never bounces between cores.
+            ByteBuf json = count > msgpack ? frames.wire(false) : null;
+            ByteBuf pack = msgpack > 0 ? frames.wire(true) : null;
+            submit(i, new SlotDelivery(slot, frames, json, pack), json, pack);
         }
         for (Topic.QueueGroup group : topic.groups) {
             Subscriber[] members = group.members;
@@ -516,7 +527,7 @@ public final class PubSub implements Broker.PublicationListener {
         ByteBuf buf = retain(member.msgpack ? frames.msgpack() : frames.json());
         submit(member.loop, () -> {
             try {
-                deliver(member, frames, buf);
+                deliver(member, frames, buf, false);
             } finally {
                 buf.release();
             }
@@ -547,7 +558,7 @@ public final class PubSub implements Broker.PublicationListener {
         public void run() {
             try {
                 if (member.active && !member.session.closing()) {
-                    deliver(member, frames, buf);
+                    deliver(member, frames, buf, false);
                     return;
                 }
                 Subscriber next = attempt <= MAX_GROUP_REDIRECTS ? choose(group, member) : null;
@@ -587,7 +598,7 @@ public final class PubSub implements Broker.PublicationListener {
                     Subscriber s = subscribers[i];
                     ByteBuf buf = s.msgpack ? msgpack : json;
                     if (buf != null) {
-                        deliver(s, frames, buf);
+                        deliver(s, frames, buf, true);
                     }
                 }
             } finally {
@@ -601,14 +612,18 @@ public final class PubSub implements Broker.PublicationListener {
         }
     }
 
-    /** Delivers one publication (or presence event) to one subscriber. Runs on its loop. */
-    private void deliver(Subscriber s, Frames frames, ByteBuf shared) {
+    /**
+     * Delivers one publication (or presence event) to one subscriber. Runs on its loop. {@code shared} is the
+     * message's payload, or with {@code wire} the complete WebSocket frame of {@link Frames#wire}, written as it
+     * is past the frame encoder.
+     */
+    private void deliver(Subscriber s, Frames frames, ByteBuf shared, boolean wire) {
         if (!s.active || s.session.closing()) {
             return;
         }
         if (frames.stamped) {
             if (s.recovering) {
-                if (!s.holdBack(frames.epoch, frames.offset, shared.retainedDuplicate())) {
+                if (!s.holdBack(frames.epoch, frames.offset, wire ? payloadOf(shared) : shared.retainedDuplicate())) {
                     // Every publication lost this way counts, as one that found the subscriber unwritable would.
                     stats.slowConsumerDrops.increment();
                 }
@@ -635,7 +650,16 @@ public final class PubSub implements Broker.PublicationListener {
             }
             stats.slowConsumerDrops.increment();
         } else {
-            channel.writeAndFlush(frame(s, shared.retainedDuplicate()), channel.voidPromise());
+            if (wire) {
+                ChannelHandlerContext out = s.session.wireContext();
+                if (out != null) {
+                    out.writeAndFlush(shared.retainedDuplicate(), out.voidPromise());
+                } else {
+                    channel.writeAndFlush(shared.retainedDuplicate(), channel.voidPromise());
+                }
+            } else {
+                channel.writeAndFlush(frame(s, shared.retainedDuplicate()), channel.voidPromise());
+            }
             if (frames.stamped) {
                 // Presence events take this path too, but the counter is the invariant's: publications only.
                 stats.deliveries.increment();
@@ -645,6 +669,13 @@ public final class PubSub implements Broker.PublicationListener {
             s.epoch = frames.epoch;
             s.lastOffset = frames.offset;
         }
+    }
+
+    /** The payload of a frame made by {@link Frames#wire}, as a retained slice. */
+    private static ByteBuf payloadOf(ByteBuf wire) {
+        int length = wire.getByte(wire.readerIndex() + 1) & 0x7f;
+        int header = length == 127 ? 10 : length == 126 ? 4 : 2;
+        return wire.retainedSlice(wire.readerIndex() + header, wire.readableBytes() - header);
     }
 
     private WebSocketFrame frame(Subscriber s, ByteBuf content) {
@@ -684,6 +715,26 @@ public final class PubSub implements Broker.PublicationListener {
                 msgpack = codec.encode(alloc, envelope != null ? envelope : decode(jsonBytes), WireFormat.MSGPACK);
             }
             return msgpack;
+        }
+
+        /**
+         * A new buffer holding this message as one complete, unmasked WebSocket frame (FIN, text or binary as
+         * {@link #frame} would choose, the length), for the caller to release.
+         */
+        ByteBuf wire(boolean msgpack) {
+            ByteBuf payload = msgpack ? msgpack() : json();
+            int length = payload.readableBytes();
+            int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+            ByteBuf out = WIRE_ALLOC.directBuffer(header + length);
+            out.writeByte(msgpack || binaryJson ? 0x82 : 0x81);
+            if (length < 126) {
+                out.writeByte(length);
+            } else if (length < 65_536) {
+                out.writeByte(126).writeShort(length);
+            } else {
+                out.writeByte(127).writeLong(length);
+            }
+            return out.writeBytes(payload, payload.readerIndex(), length);
         }
 
         /** A new buffer of this message in one format, for the caller to release; never one of the shared ones. */

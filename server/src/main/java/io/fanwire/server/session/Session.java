@@ -13,8 +13,10 @@ import io.fanwire.common.protocol.ServerMessage;
 import io.fanwire.common.protocol.Timestamps;
 import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.drain.EventSource;
+import io.fanwire.server.transport.PipelineNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
@@ -54,6 +56,8 @@ public final class Session implements EventSource {
     private int pausedBy;
 
     private volatile Object sinkState;
+    /** The frame encoder's context, once found (see {@link #wireContext}). Event loop only. */
+    private ChannelHandlerContext wireContext;
     /** The connection's subscriptions by topic, owned by the pub/sub engine. Event loop only. */
     private Map<String, Object> subscriptions;
     /** The connection's topic ACL, owned by the pub/sub engine; built on first use. Event loop only. */
@@ -89,6 +93,24 @@ public final class Session implements EventSource {
     /** The connection's channel. */
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * Where complete, already framed WebSocket bytes are written: the context of Netty's frame encoder, so that
+     * they go on toward the socket (through TLS, if any) without visiting the handlers above it. Falls back to the
+     * pipeline's tail (the bytes pass the encoders untouched) before the upgrade has installed the encoder.
+     * Event loop only.
+     */
+    public ChannelHandlerContext wireContext() {
+        ChannelHandlerContext ctx = wireContext;
+        if (ctx == null || ctx.isRemoved()) {
+            ctx = channel.pipeline().context(PipelineNames.WS_ENCODER);
+            if (ctx == null) {
+                return channel.pipeline().lastContext();
+            }
+            wireContext = ctx;
+        }
+        return ctx;
     }
 
     /**

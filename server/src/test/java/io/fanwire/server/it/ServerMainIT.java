@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,13 +36,15 @@ class ServerMainIT {
     private static final Pattern TOKEN_LINE = Pattern.compile("^\\s+Token\\s+(\\S+)");
     private static final Pattern KEY_LINE = Pattern.compile("^\\s+API key\\s+(\\S+)");
 
-    @Test
-    void startsOnDefaultsPrintsAWorkingTokenAndStopsOnSigterm() throws Exception {
+    /** Drain mode (the default) and callback mode on the event loop ({@code app.dispatch=loop}). */
+    @ParameterizedTest
+    @ValueSource(strings = {"drain", "loop"})
+    void startsOnDefaultsPrintsAWorkingTokenAndStopsOnSigterm(String dispatch) throws Exception {
         Path jar = Path.of("target", "fanwire-server.jar");
         assertThat(jar).as("packaged by the package phase").exists();
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(javaBin.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toString(), "--port", "0")
+                jar.toString(), "--port", "0", "--set", "app.dispatch=" + dispatch)
                 .redirectErrorStream(true)
                 .start();
         List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -90,6 +93,9 @@ class ServerMainIT {
             assertThat(info.statusCode()).isEqualTo(200);
             JsonNode app = new ObjectMapper().readTree(info.body()).path("app");
             assertThat(app.path("mode").asText()).isEqualTo("echo");
+            assertThat(app.path("dispatch").asText()).isEqualTo(dispatch);
+            assertThat(new ObjectMapper().readTree(info.body()).path("mode").asText())
+                    .isEqualTo(dispatch.equals("loop") ? "callback" : "drain");
             assertThat(app.path("messages").asLong()).isEqualTo(1);
             assertThat(app.path("echoed").asLong()).isEqualTo(1);
 
@@ -100,7 +106,7 @@ class ServerMainIT {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            Files.write(Path.of("target", "server-main-it.log"), output);
+            Files.write(Path.of("target", "server-main-it-" + dispatch + ".log"), output);
         }
     }
 }
