@@ -52,10 +52,13 @@ public final class TopicAcl {
     /** One claim's allow and deny patterns. */
     private record Rules(List<String> allow, List<String> deny, boolean byDefault) {
 
+        static final Rules DEFAULT_ALLOW = new Rules(null, List.of(), true);
+        static final Rules DEFAULT_DENY = new Rules(null, List.of(), false);
+
         static Rules of(Object claim, boolean byDefault) {
             if (!(claim instanceof Map<?, ?> map)) {
-                // A missing or malformed claim grants nothing beyond the default.
-                return new Rules(null, List.of(), claim == null && byDefault);
+                // A missing or malformed claim grants nothing beyond the default; shared, as most tokens have none.
+                return claim == null && byDefault ? DEFAULT_ALLOW : DEFAULT_DENY;
             }
             List<String> allow = map.containsKey("allow") ? strings(map.get("allow")) : null;
             return new Rules(allow, strings(map.get("deny")), byDefault);

@@ -31,12 +31,8 @@ final class InboundLimiter {
     /** A warning goes out once no more than this share of the bucket is left, i.e. at 80 % consumption. */
     private static final double WARNING_REMAINING_SHARE = 0.2;
 
+    /** Shared by every connection; what derives from it is computed when needed, not copied per connection. */
     private final RateLimitConfig config;
-    private final double messageRefillPerNano;
-    private final double controlRefillPerNano;
-    private final double warnBelow;
-    private final long violationWindowNanos;
-    private final long warningIntervalNanos;
 
     private double messageTokens;
     private long messageRefilledNanos;
@@ -53,11 +49,6 @@ final class InboundLimiter {
 
     InboundLimiter(RateLimitConfig config, long nowNanos) {
         this.config = config;
-        this.messageRefillPerNano = config.messageRefillPerSecond() / NANOS_PER_SECOND;
-        this.controlRefillPerNano = config.controlRefillPerSecond() / NANOS_PER_SECOND;
-        this.warnBelow = config.messageCapacity() * WARNING_REMAINING_SHARE;
-        this.violationWindowNanos = config.violationWindow().toNanos();
-        this.warningIntervalNanos = config.warningInterval().toNanos();
         this.messageTokens = config.messageCapacity();
         this.controlTokens = config.controlCapacity();
         this.messageRefilledNanos = nowNanos;
@@ -70,19 +61,20 @@ final class InboundLimiter {
         if (!config.limitsMessages()) {
             return Verdict.ACCEPT;
         }
-        messageTokens = Math.min(config.messageCapacity(), messageTokens + (now - messageRefilledNanos) * messageRefillPerNano);
+        messageTokens = Math.min(config.messageCapacity(), messageTokens
+                + (now - messageRefilledNanos) * (config.messageRefillPerSecond() / NANOS_PER_SECOND));
         messageRefilledNanos = now;
         if (messageTokens < 1) {
             return violation(now) ? Verdict.CLOSE : Verdict.REJECT;
         }
         messageTokens -= 1;
         countRate(now);
-        if (messageTokens > warnBelow) {
+        if (messageTokens > config.messageCapacity() * WARNING_REMAINING_SHARE) {
             // Back above the line: the next time it is crossed deserves a warning again.
             warned = false;
             return Verdict.ACCEPT;
         }
-        if (warned && now - lastWarningNanos < warningIntervalNanos) {
+        if (warned && now - lastWarningNanos < config.warningInterval().toNanos()) {
             return Verdict.ACCEPT;
         }
         warned = true;
@@ -98,7 +90,8 @@ final class InboundLimiter {
         if (!config.limitsControlFrames()) {
             return true;
         }
-        controlTokens = Math.min(config.controlCapacity(), controlTokens + (now - controlRefilledNanos) * controlRefillPerNano);
+        controlTokens = Math.min(config.controlCapacity(), controlTokens
+                + (now - controlRefilledNanos) * (config.controlRefillPerSecond() / NANOS_PER_SECOND));
         controlRefilledNanos = now;
         if (controlTokens < 1) {
             violation(now);
@@ -115,7 +108,7 @@ final class InboundLimiter {
 
     /** Counts a violation (an over-budget frame, or a refused refresh); true when it is one too many. */
     boolean violation(long now) {
-        if (violations == 0 || now - violationWindowStartNanos > violationWindowNanos) {
+        if (violations == 0 || now - violationWindowStartNanos > config.violationWindow().toNanos()) {
             violations = 0;
             violationWindowStartNanos = now;
         }

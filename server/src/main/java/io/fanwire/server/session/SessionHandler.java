@@ -21,6 +21,7 @@ import io.fanwire.common.protocol.Envelope;
 import io.fanwire.common.protocol.ErrorCode;
 import io.fanwire.common.protocol.Features;
 import io.fanwire.common.protocol.ProtocolException;
+import io.fanwire.common.protocol.ServerMessage;
 import io.fanwire.common.protocol.ServerMessage.ErrorMessage;
 import io.fanwire.common.protocol.ServerMessage.Limits;
 import io.fanwire.common.protocol.ServerMessage.RateLimitWarning;
@@ -36,9 +37,10 @@ import io.fanwire.server.transport.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -47,7 +49,6 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
@@ -57,7 +58,7 @@ import io.netty.util.ReferenceCountUtil;
  * pings and {@code client_hello} on the I/O thread, hands everything else to the application's event sink,
  * and reports the connection's end. Replies are written without a flush; one flush per read batch sends them.
  */
-public final class SessionHandler extends ChannelInboundHandlerAdapter {
+public final class SessionHandler extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
     /** RFC 6455 allows 123 bytes of close reason. */
@@ -84,10 +85,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         // Before any frame can be read: the budgets apply from the first one.
         session.limiter = new InboundLimiter(config.rateLimit(), pipeline.channel().eventLoop().ticker().nanoTime());
         SessionHandler handler = new SessionHandler(services, session);
-        pipeline.addLast(PipelineNames.WS_UTF8, new Utf8FrameValidator(true));
+        pipeline.addLast(PipelineNames.WS_UTF8, new TextFrameValidator());
         pipeline.addLast(PipelineNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()));
-        pipeline.addLast(PipelineNames.ENVELOPE_ENCODER, new EnvelopeEncoder(session, services.codec(),
-                config.jsonFrames(), config.compressionThreshold(), services.stats()));
         pipeline.addLast(PipelineNames.SESSION, handler);
         return handler;
     }
@@ -119,6 +118,17 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.send(new ServerReady(info.id().toString(), info.userId(), Envelope.PROTOCOL_VERSION,
                 services.features(), Timestamps.format(info.connectedAt())));
         services.sink().offer(new InboundEvent.Connected(info), session);
+    }
+
+    /**
+     * Encodes the connection's outbound {@link ServerMessage}s into frames ({@link EnvelopeEncoder}); frames and
+     * bytes pass on as they are.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ServerConfig config = services.config();
+        EnvelopeEncoder.write(ctx, msg, promise, session, services.codec(),
+                config.jsonFrames() == ServerConfig.JsonFrames.BINARY, config.compressionThreshold(), services.stats());
     }
 
     @Override

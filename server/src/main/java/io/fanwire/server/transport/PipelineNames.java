@@ -27,9 +27,7 @@ public final class PipelineNames {
     public static final String WS_UTF8 = "ws-utf8";
     /** Joins fragmented messages up to the message size limit. */
     public static final String WS_AGGREGATOR = "ws-aggregator";
-    /** Encodes outbound protocol messages into frames. */
-    public static final String ENVELOPE_ENCODER = "envelope-encoder";
-    /** The connection's protocol handler; the last handler. */
+    /** The connection's protocol handler, which also encodes its outbound messages; the last handler. */
     public static final String SESSION = "session";
 
     private PipelineNames() {

@@ -138,10 +138,10 @@ class WebSocketHandshakeHandlerTest {
         send(upgradeRequest("/ws", BEARER_ALICE));
 
         assertThat(channel.pipeline().toMap().keySet())
-                .hasSize(6)
+                .hasSize(5)
                 .contains(PipelineNames.WS_ENCODER)
                 .containsSubsequence(PipelineNames.WS_DECODER, PipelineNames.WS_UTF8, PipelineNames.WS_AGGREGATOR,
-                        PipelineNames.ENVELOPE_ENCODER, PipelineNames.SESSION)
+                        PipelineNames.SESSION)
                 .doesNotContain(PipelineNames.REQUEST_CLOCK, PipelineNames.HTTP_CODEC, PipelineNames.HTTP_AGGREGATOR,
                         PipelineNames.HANDSHAKE, PipelineNames.HTTP_ROUTES);
         assertThat(channel.pipeline().last()).isSameAs(channel.pipeline().get(PipelineNames.SESSION));

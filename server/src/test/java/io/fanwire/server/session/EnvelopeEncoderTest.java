@@ -26,6 +26,9 @@ import io.fanwire.server.drain.ConnectionInfo;
 import io.fanwire.server.metrics.ServerStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -45,7 +48,14 @@ class EnvelopeEncoderTest {
     private void encoder(WireFormat format, JsonFrames jsonFrames, int compressionThreshold) {
         ConnectionInfo info = new ConnectionInfo(UUID.randomUUID(), "alice", Map.of(), null, Instant.now(), format);
         session = new Session(info, channel, null);
-        channel.pipeline().addLast(new EnvelopeEncoder(session, codec, jsonFrames, compressionThreshold, stats));
+        boolean binaryJson = jsonFrames == JsonFrames.BINARY;
+        // The session handler's write, without the rest of the session handler.
+        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                EnvelopeEncoder.write(ctx, msg, promise, session, codec, binaryJson, compressionThreshold, stats);
+            }
+        });
     }
 
     private void jsonEncoder() {
