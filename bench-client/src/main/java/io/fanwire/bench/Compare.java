@@ -8,12 +8,10 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -169,8 +167,12 @@ public final class Compare {
                     Thread.sleep(pause.toMillis());
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("fanwire bench compare: interrupted");
+            return 1;
         } catch (Exception e) {
-            err.println("fanwire bench compare: a run failed: " + e.getMessage());
+            err.println("fanwire bench compare: a run failed: " + (e.getMessage() != null ? e.getMessage() : e));
             return 1;
         }
         if (!fanwireSettings.isEmpty() || !fanwireJvm.isEmpty()) {
@@ -282,8 +284,8 @@ public final class Compare {
         if (!Files.isExecutable(launcher)) {
             throw new IOException("no launcher at " + launcher + " (give --root, the checkout with peers/)");
         }
-        String secret = random(32);
-        String apiKey = random(24);
+        String secret = LocalServer.randomToken(32);
+        String apiKey = LocalServer.randomToken(24);
         Path log = dir.resolve("peer.log");
         Process process = new ProcessBuilder(launcher.toString(), "peer", peer, "--port", "0", "--secret", secret,
                 "--api-key", apiKey).redirectErrorStream(true).start();
@@ -319,12 +321,6 @@ public final class Compare {
             stop.close();
             throw e instanceof java.util.concurrent.ExecutionException ee && ee.getCause() instanceof Exception c ? c : e;
         }
-    }
-
-    private static String random(int bytes) {
-        byte[] b = new byte[bytes];
-        new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The comparison as JSON: figures per pair, medians and ratios; unmeasured values are null. */

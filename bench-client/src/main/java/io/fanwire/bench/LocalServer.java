@@ -181,7 +181,8 @@ final class LocalServer implements AutoCloseable {
         }
     }
 
-    private static String randomToken(int bytes) {
+    /** {@code bytes} random bytes, base64url without padding: a secret or an API key for a server we start. */
+    static String randomToken(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);

@@ -722,8 +722,10 @@ public final class PubSub implements Broker.PublicationListener {
          * {@link #frame} would choose, the length), for the caller to release.
          */
         ByteBuf wire(boolean msgpack) {
-            ByteBuf payload = msgpack ? msgpack() : json();
-            int length = payload.readableBytes();
+            // JSON comes straight from the broker's bytes; the shared payload buffer is made only for the paths
+            // that still need one (queue groups, single sends).
+            ByteBuf payload = msgpack ? msgpack() : null;
+            int length = msgpack ? payload.readableBytes() : jsonBytes.length;
             int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
             ByteBuf out = WIRE_ALLOC.directBuffer(header + length);
             out.writeByte(msgpack || binaryJson ? 0x82 : 0x81);
@@ -734,7 +736,7 @@ public final class PubSub implements Broker.PublicationListener {
             } else {
                 out.writeByte(127).writeLong(length);
             }
-            return out.writeBytes(payload, payload.readerIndex(), length);
+            return msgpack ? out.writeBytes(payload, payload.readerIndex(), length) : out.writeBytes(jsonBytes);
         }
 
         /** A new buffer of this message in one format, for the caller to release; never one of the shared ones. */
