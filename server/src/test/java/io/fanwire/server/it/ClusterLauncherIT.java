@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fanwire.server.testing.Await;
 import io.fanwire.server.testing.JdkWsClient;
 import io.fanwire.server.testing.TestServers;
 
@@ -121,18 +122,20 @@ class ClusterLauncherIT {
         return JSON.readTree(response.body());
     }
 
-    private static void awaitInfo(int apiPort, Process cluster, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
+    /** Waits until node's API answers; fails at once if the launcher has exited. */
+    private static void awaitInfo(int apiPort, Process cluster, Path log) {
+        Await.until("node API on " + apiPort + " answers; log " + log, Duration.ofSeconds(120), () -> {
             assertThat(cluster.isAlive()).as("the launcher is running; log %s", log).isTrue();
             try {
                 info(apiPort);
-                return;
+                return true;
             } catch (IOException | AssertionError notYet) {
-                Thread.sleep(200);
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
             }
-        }
-        throw new AssertionError("node API on " + apiPort + " did not answer within 120 s; log " + log);
+        });
     }
 
     private static boolean listening(int port) {
